@@ -1,0 +1,1 @@
+"""pulumi-msads: Microsoft Advertising customers and accounts as Pulumi resources."""

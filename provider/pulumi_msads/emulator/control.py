@@ -1,0 +1,107 @@
+"""The emulator's test-facing state: call counts, injected faults and added latency.
+
+Kept in memory, apart from the service's data, and reset by ``POST /_emulator/reset``. Tests and
+benchmarks read round trips from the call counts and make the service misbehave on purpose with
+fault rules, in the spirit of moto's ``/moto-api/`` and LocalStack's fault injection.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from .. import codes
+
+Phase = Literal["before", "after"]
+
+
+@dataclass
+class FaultRule:
+    """Misbehave on the next ``count`` calls of ``operation`` (any operation when None).
+
+    Exactly one of ``code`` (a SOAP fault with that error code, in the shape the real service
+    uses for it), ``http_status`` (a bare HTTP error) or ``drop`` (close the connection without
+    answering) says what happens; ``delay`` (seconds) may come alone or with any of them.
+    ``phase`` says whether the operation's change is committed first ("after") or not ("before").
+    """
+
+    operation: str | None = None
+    count: int = 1
+    code: int | None = None
+    http_status: int | None = None
+    drop: bool = False
+    delay: float = 0.0
+    phase: Phase = "before"
+    id: int = 0
+    fired: int = 0
+
+    def __post_init__(self) -> None:
+        actions = sum((self.code is not None, self.http_status is not None, self.drop))
+        if actions > 1:
+            raise ValueError("a fault rule takes at most one of code, http_status and drop")
+        if actions == 0 and self.delay <= 0:
+            raise ValueError("a fault rule needs code, http_status, drop or a positive delay")
+        if self.count < 1:
+            raise ValueError("count must be at least 1")
+        if self.phase not in ("before", "after"):
+            raise ValueError("phase must be 'before' or 'after'")
+        if self.http_status is not None and not 400 <= self.http_status <= 599:
+            raise ValueError("http_status must be an HTTP error status (400-599)")
+        if self.code is not None:
+            codes.lookup(self.code)
+
+    def describe(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ControlState:
+    """Counts and rules shared by every request thread of one emulator process."""
+
+    latency: float = 0.0
+    _calls: Counter[str] = field(default_factory=Counter)
+    _rules: list[FaultRule] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record_call(self, operation: str) -> None:
+        with self._lock:
+            self._calls[operation] += 1
+
+    def calls(self) -> dict[str, Any]:
+        with self._lock:
+            return {"calls": dict(sorted(self._calls.items())), "total": sum(self._calls.values())}
+
+    def add_rule(self, rule: FaultRule) -> FaultRule:
+        with self._lock:
+            rule.id = next(self._ids)
+            self._rules.append(rule)
+            return rule
+
+    def rules(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r.describe() for r in self._rules]
+
+    def take_rule(self, operation: str) -> FaultRule | None:
+        """The first rule that applies to this call, used up by one; None when none applies."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.operation in (None, operation):
+                    rule.fired += 1
+                    if rule.fired >= rule.count:
+                        self._rules.remove(rule)
+                    return rule
+            return None
+
+    def clear_rules(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls.clear()
+            self._rules.clear()
+            self.latency = 0.0
