@@ -1,0 +1,143 @@
+"""Running an emulator as a separate process and talking to its control plane.
+
+Used by the test fixtures, the benchmarks and the quickstart: each starts the real
+``msads-emulator`` command, reads the service URL from its first line of output, and drives the
+``/_emulator/`` routes over HTTP like any other client would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from .. import wsdl
+
+
+class EmulatorControl:
+    """A client of an emulator's ``/_emulator/`` control plane."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.base_url = url.removesuffix(wsdl.SERVICE_PATH)
+        self._http = requests.Session()
+
+    def _call(self, method: str, route: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._http.request(method, f"{self.base_url}/_emulator/{route}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def health(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", "health")
+        return result
+
+    def reset(self, *, data: bool = True, calls: bool = True, faults: bool = True) -> None:
+        self._call("POST", "reset", {"data": data, "calls": calls, "faults": faults})
+
+    def calls(self) -> dict[str, int]:
+        counts: dict[str, int] = self._call("GET", "calls")["calls"]
+        return counts
+
+    def total_calls(self) -> int:
+        return int(self._call("GET", "calls")["total"])
+
+    def reset_calls(self) -> None:
+        self.reset(data=False, calls=True, faults=False)
+
+    def add_fault(self, **rule: Any) -> dict[str, Any]:
+        """Inject a fault rule; see ``control.FaultRule`` for the fields."""
+        created: dict[str, Any] = self._call("POST", "faults", rule)
+        return created
+
+    def faults(self) -> list[dict[str, Any]]:
+        rules: list[dict[str, Any]] = self._call("GET", "faults")["faults"]
+        return rules
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def set_latency(self, seconds: float) -> None:
+        self._call("POST", "latency", {"seconds": seconds})
+
+    def set_account_status(self, account_id: int | str, status: str) -> None:
+        self._call("POST", f"accounts/{account_id}/status", {"status": status})
+
+    def is_up(self) -> bool:
+        try:
+            return self.health().get("status") == "ok"
+        except requests.RequestException:
+            return False
+
+
+class EmulatorProcess:
+    """``msads-emulator`` in a child process; stop() ends it, kill() ends it with SIGKILL."""
+
+    def __init__(self, db: str | Path = ":memory:", args: Sequence[str] = (), port: int = 0) -> None:
+        self.db = str(db)
+        self.args = list(args)
+        self.port = port
+        self.proc: subprocess.Popen[str] | None = None
+        self.url = ""
+        self.control: EmulatorControl
+
+    def start(self, timeout: float = 30) -> EmulatorProcess:
+        command = [sys.executable, "-m", "pulumi_msads.emulator", "--port", str(self.port), "--db", self.db, *self.args]
+        # stderr goes to a file: a pipe nobody reads would block the emulator once it filled up.
+        self.log = tempfile.NamedTemporaryFile(prefix="msads-emulator-", suffix=".log", delete=False)  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=self.log, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("http"):
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+            raise RuntimeError(f"the emulator did not start: {line}{self.log_text()}")
+        self.url = line
+        self.control = EmulatorControl(line)
+        deadline = time.monotonic() + timeout
+        while not self.control.is_up():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not answer its health check")
+            time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._close_pipes()
+
+    def kill(self) -> None:
+        """End the process with SIGKILL: no cleanup, as in a crash."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._close_pipes()
+
+    def log_text(self) -> str:
+        """What the emulator wrote on stderr so far."""
+        return Path(self.log.name).read_text(errors="replace")
+
+    def _close_pipes(self) -> None:
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
+        self.log.close()
+
+    def __enter__(self) -> EmulatorProcess:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
