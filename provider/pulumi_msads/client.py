@@ -1,0 +1,244 @@
+"""The SOAP client: zeep over the v13 WSDL, typed faults, bounded retries.
+
+One zeep client per thread, built lazily inside the provider process: zeep clients hold a
+thread-local and cannot be pickled, and Pulumi's provider server runs up to four calls at once.
+Every call returns plain dicts in the WSDL's field names (PascalCase); mapping to our property
+names happens elsewhere (``fields``), once.
+
+Retries: transient failures (throttling, internal errors, HTTP 5xx, connection failures) are
+retried with backoff on calls that are safe to repeat. SignupCustomer and AddAccount are not:
+they are sent once, and the caller (``operations``) decides, after an ambiguous failure, whether
+the object was created before trying again. An expired token (109) is refreshed once and the
+call repeated, as the official SDK does.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+import zeep
+import zeep.exceptions
+from lxml import etree
+from zeep.helpers import serialize_object
+from zeep.transports import Transport
+
+from . import wsdl
+from .auth import TokenSource, token_source
+from .codes import TRANSIENT_CODES, lookup
+from .config import ProviderConfig
+from .errors import ApiError, AuthenticationError, ErrorDetail, MsadsError, TransportError
+
+log = logging.getLogger("pulumi_msads.client")
+
+BINDING = f"{{{wsdl.SERVICE_NS}}}BasicHttpBinding_ICustomerManagementService"
+NOT_IDEMPOTENT = frozenset({"SignupCustomer", "AddAccount"})
+"""Operations that create something: repeating one after a lost answer could create it twice."""
+
+Body = dict[str, Any]
+sleep: Callable[[float], None] = time.sleep
+"""Indirection so tests can observe backoff without waiting."""
+
+
+def _plain(value: Any) -> Any:
+    return serialize_object(value, target_cls=dict)  # type: ignore[no-untyped-call]
+
+
+def _text(node: etree._Element, name: str) -> str | None:
+    for child in node:
+        if etree.QName(child).localname == name:
+            return child.text
+    return None
+
+
+def _children(node: etree._Element | None, *path: str) -> list[etree._Element]:
+    """Descendants along a path of local names (namespaces differ between the two fault shapes)."""
+    nodes = [node] if node is not None else []
+    for name in path:
+        nodes = [child for n in nodes for child in n if etree.QName(child).localname == name]
+    return nodes
+
+
+def parse_fault(operation: str, fault: zeep.exceptions.Fault, http_status: int | None = None) -> ApiError:
+    """The typed error for a SOAP fault: every AdApiError or OperationError, and the TrackingId."""
+    detail = fault.detail
+    errors: list[ErrorDetail] = []
+    tracking_id = None
+    for shape, container, item, details_field in (
+        ("AdApiFaultDetail", "Errors", "AdApiError", "Detail"),
+        ("ApiFault", "OperationErrors", "OperationError", "Details"),
+    ):
+        for node in _children(detail, shape):
+            tracking_id = tracking_id or _text(node, "TrackingId")
+            for error in _children(node, container, item):
+                code = int(_text(error, "Code") or 0)
+                errors.append(
+                    ErrorDetail(
+                        code=code,
+                        error_code=_text(error, "ErrorCode") or lookup(code).name,
+                        message=_text(error, "Message") or lookup(code).message,
+                        details=_text(error, details_field),
+                    )
+                )
+    if tracking_id is None:
+        match = re.search(r"TrackingId:\s*([0-9a-fA-F-]{8,})", fault.message or "")
+        tracking_id = match.group(1) if match else None
+    if not errors:
+        # A fault without either detail shape (for example WCF's ExceptionDetail): keep its text.
+        errors.append(ErrorDetail(0, "InternalError", (fault.message or "SOAP fault").strip()))
+    return ApiError.build(operation, errors, tracking_id, http_status)
+
+
+def _transport_error(operation: str, error: Exception) -> TransportError:
+    """Classify a failure to get an answer; ``ambiguous`` unless the request surely never left."""
+    if isinstance(error, zeep.exceptions.TransportError):
+        return TransportError(
+            operation, f"HTTP {error.status_code} from the service", ambiguous=True, http_status=error.status_code
+        )
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return TransportError(operation, "timed out connecting to the service", ambiguous=False)
+    if isinstance(error, requests.exceptions.Timeout):
+        return TransportError(operation, "timed out waiting for the service's answer", ambiguous=True)
+    if isinstance(error, requests.exceptions.ConnectionError) and "refused" in str(error).lower():
+        return TransportError(operation, "the service refused the connection", ambiguous=False)
+    return TransportError(
+        operation, f"connection failed before an answer arrived ({type(error).__name__})", ambiguous=True
+    )
+
+
+def is_transient(error: MsadsError) -> bool:
+    """True for failures after which the same call may succeed unchanged."""
+    if isinstance(error, TransportError):
+        return error.http_status is None or error.http_status >= 500 or error.http_status == 429
+    return isinstance(error, ApiError) and error.code in TRANSIENT_CODES
+
+
+class ServiceClient:
+    """Customer Management calls for one configuration, shared by the provider's threads."""
+
+    def __init__(self, config: ProviderConfig, tokens: TokenSource | None = None) -> None:
+        self.config = config
+        self.tokens = tokens or token_source(config)
+        self.cache: dict[str, Any] = {}
+        """Facts learned once per process, such as the discovered parent customer."""
+        self._local = threading.local()
+
+    def _service(self) -> Any:
+        service = getattr(self._local, "service", None)
+        if service is None:
+            session = requests.Session()
+            session.verify = True  # never turned off: production and sandbox are HTTPS only
+            transport = Transport(session=session, timeout=self.config.timeout, operation_timeout=self.config.timeout)  # type: ignore[no-untyped-call]
+            settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            client = zeep.Client(self.config.wsdl_source, transport=transport, settings=settings)  # type: ignore[no-untyped-call]
+            service = client.create_service(BINDING, self.config.endpoint)  # type: ignore[no-untyped-call]
+            self._local.client, self._local.service = client, service
+        return service
+
+    def _headers(self) -> dict[str, str]:
+        developer = self.config.developer_token
+        return {
+            "DeveloperToken": developer.reveal() if developer else "",
+            "AuthenticationToken": self.tokens.access_token(),
+        }
+
+    def call(self, operation: str, **arguments: Any) -> Body:
+        """Call ``operation`` and return its response body as a dict; raise a typed error on failure."""
+        policy = self.config.retry
+        retryable = operation not in NOT_IDEMPOTENT
+        started = time.monotonic()
+        retries = 0
+        refreshed = False
+        while True:
+            try:
+                result = getattr(self._service(), operation)(**arguments, _soapheaders=self._headers())
+                body = getattr(result, "body", result)
+                return _plain(body) or {}
+            except zeep.exceptions.Fault as fault:
+                error: MsadsError = parse_fault(operation, fault)
+            except (zeep.exceptions.TransportError, requests.exceptions.RequestException) as failure:
+                error = _transport_error(operation, failure)
+            if isinstance(error, AuthenticationError) and error.has_code(109) and not refreshed:
+                refreshed = True
+                if self.tokens.refresh():
+                    log.debug("%s: access token expired (109); refreshed it, calling again", operation)
+                    continue
+            if not (retryable and is_transient(error)) or retries >= policy.max_retries:
+                raise error
+            retries += 1
+            delay = policy.delay(retries, throttled=isinstance(error, ApiError) and error.code == 117)
+            if time.monotonic() - started + delay > policy.budget:
+                log.debug("%s: retry budget of %.0fs spent; giving up", operation, policy.budget)
+                raise error
+            log.debug("%s: %s; retry %d of %d in %.2fs", operation, _brief(error), retries, policy.max_retries, delay)
+            sleep(delay)
+
+    # -- the operations the provider uses, with their argument shapes ---------------------------
+
+    def get_customer(self, customer_id: str) -> Body:
+        customer: Body = self.call("GetCustomer", CustomerId=int(customer_id))["Customer"]
+        return customer
+
+    def get_account(self, account_id: str) -> Body:
+        account: Body = self.call("GetAccount", AccountId=int(account_id))["Account"]
+        return account
+
+    def update_customer(self, customer: Body) -> Body:
+        return self.call("UpdateCustomer", Customer=customer)
+
+    def update_account(self, account: Body) -> Body:
+        return self.call("UpdateAccount", Account=account)
+
+    def signup_customer(self, customer: Body, account: Body, parent_customer_id: str) -> Body:
+        return self.call("SignupCustomer", Customer=customer, Account=account, ParentCustomerId=int(parent_customer_id))
+
+    def add_account(self, account: Body) -> Body:
+        return self.call("AddAccount", Account=account)
+
+    def delete_account(self, account_id: str, timestamp: bytes) -> None:
+        self.call("DeleteAccount", AccountId=int(account_id), TimeStamp=timestamp)
+
+    def delete_customer(self, customer_id: str, timestamp: bytes) -> None:
+        self.call("DeleteCustomer", CustomerId=int(customer_id), TimeStamp=timestamp)
+
+    def accounts_of(self, customer_id: str) -> list[Body]:
+        """The customer's own accounts (AccountInfo: Id, Name, Number, AccountLifeCycleStatus)."""
+        body = self.call("GetAccountsInfo", CustomerId=int(customer_id), OnlyParentAccounts=True)
+        return list((body.get("AccountsInfo") or {}).get("AccountInfo") or [])
+
+    def customers_named(self, name: str) -> list[Body]:
+        """Customers the user can reach whose name is exactly ``name`` (case-insensitive)."""
+        body = self.call(
+            "SearchCustomers",
+            Predicates={"Predicate": [{"Field": "CustomerName", "Operator": "Equals", "Value": name}]},
+            PageInfo={"Index": 0, "Size": 100},
+        )
+        return list((body.get("Customers") or {}).get("Customer") or [])
+
+    def accounts_named(self, customer_id: str, name: str) -> list[Body]:
+        """Accounts of the customer whose name is exactly ``name`` (names are unique per customer)."""
+        body = self.call(
+            "SearchAccounts",
+            Predicates={
+                "Predicate": [
+                    {"Field": "CustomerId", "Operator": "Equals", "Value": str(customer_id)},
+                    {"Field": "AccountName", "Operator": "Equals", "Value": name},
+                ]
+            },
+            PageInfo={"Index": 0, "Size": 100},
+        )
+        return list((body.get("Accounts") or {}).get("AdvertiserAccount") or [])
+
+    def current_user(self) -> Body:
+        return self.call("GetUser", UserId=None)
+
+
+def _brief(error: MsadsError) -> str:
+    if isinstance(error, ApiError):
+        return f"code {error.code} [TrackingId {error.tracking_id}]"
+    return str(error)

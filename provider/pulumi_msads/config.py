@@ -1,0 +1,200 @@
+"""Provider configuration: Pulumi config keys first, then environment variables, then defaults.
+
+Read once per provider process, inside ``configure()``: never in the program, never stored on a
+provider object (which Pulumi serializes into state). Credentials are held in ``Secret`` so that
+no repr, log line or error message can show them by accident.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from . import wsdl
+from .errors import ConfigurationError
+
+Environment = Literal["production", "sandbox", "local"]
+ENVIRONMENTS: tuple[str, ...] = get_args(Environment)
+
+ENDPOINTS: dict[str, str] = {
+    "production": "https://clientcenter.api.bingads.microsoft.com" + wsdl.SERVICE_PATH,
+    "sandbox": "https://clientcenter.api.sandbox.bingads.microsoft.com" + wsdl.SERVICE_PATH,
+    "local": "http://127.0.0.1:8089" + wsdl.SERVICE_PATH,
+}
+SANDBOX_DEVELOPER_TOKEN = "BBD37VB98"
+"""Microsoft's published universal developer token for the sandbox (guides/sandbox.md)."""
+LOCAL_TOKEN = "local-emulator"
+"""What the provider sends to the emulator when no token is configured: it accepts any."""
+
+# (config key, environment variable) for every setting, in one table for the docs and the tests.
+KEYS: dict[str, tuple[str, str]] = {
+    "environment": ("msads:environment", "MSADS_ENVIRONMENT"),
+    "endpoint": ("msads:endpoint", "MSADS_ENDPOINT"),
+    "developer_token": ("msads:developerToken", "MSADS_DEVELOPER_TOKEN"),
+    "access_token": ("msads:accessToken", "MSADS_ACCESS_TOKEN"),
+    "refresh_token": ("msads:refreshToken", "MSADS_REFRESH_TOKEN"),
+    "client_id": ("msads:clientId", "MSADS_CLIENT_ID"),
+    "client_secret": ("msads:clientSecret", "MSADS_CLIENT_SECRET"),
+    "parent_customer_id": ("msads:parentCustomerId", "MSADS_PARENT_CUSTOMER_ID"),
+    "max_retries": ("msads:maxRetries", "MSADS_MAX_RETRIES"),
+    "retry_base_delay": ("msads:retryBaseDelay", "MSADS_RETRY_BASE_DELAY"),
+    "retry_max_delay": ("msads:retryMaxDelay", "MSADS_RETRY_MAX_DELAY"),
+    "throttle_delay": ("msads:throttleDelay", "MSADS_THROTTLE_DELAY"),
+    "retry_budget": ("msads:retryBudget", "MSADS_RETRY_BUDGET"),
+    "timeout": ("msads:timeout", "MSADS_TIMEOUT"),
+}
+SECRET_SETTINGS = frozenset({"developer_token", "access_token", "refresh_token", "client_secret"})
+
+
+class Secret:
+    """A credential that prints as ``***`` everywhere; ``reveal()`` is the one way to read it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("credentials are never serialized")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How transient failures are retried: capped exponential backoff with full jitter.
+
+    Throttling (117) starts from ``throttle_delay`` rather than ``base_delay``: the service counts
+    calls over a sliding minute, so an immediate retry only adds to the count. ``budget`` bounds
+    the total time spent waiting for one call, whatever ``max_retries`` says.
+    """
+
+    max_retries: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    throttle_delay: float = 15.0
+    budget: float = 120.0
+
+    def delay(self, retry: int, *, throttled: bool, rng: random.Random | None = None) -> float:
+        """Seconds to wait before retry number ``retry`` (1-based)."""
+        start = self.throttle_delay if throttled else self.base_delay
+        ceiling = min(self.max_delay, start * math.pow(2, retry - 1))
+        if throttled:
+            # Never retry a throttled call early: wait at least the base, jitter only above it.
+            return min(self.max_delay, start + (rng or random).uniform(0, max(0.0, ceiling - start)))
+        return (rng or random).uniform(0, ceiling)
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    environment: Environment = "production"
+    endpoint: str = ENDPOINTS["production"]
+    developer_token: Secret | None = None
+    access_token: Secret | None = None
+    refresh_token: Secret | None = None
+    client_id: str | None = None
+    client_secret: Secret | None = None
+    parent_customer_id: str | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float = 60.0
+
+    @property
+    def wsdl_source(self) -> str:
+        """Where zeep reads the WSDL: the emulator serves its own; Microsoft's comes with bingads."""
+        if self.environment == "local":
+            return self.endpoint + "?wsdl"
+        return str(wsdl.wsdl_path(self.environment))
+
+    @classmethod
+    def from_sources(cls, config: Mapping[str, str], env: Mapping[str, str]) -> ProviderConfig:
+        """Build from Pulumi config (namespaced keys, string values) and the environment.
+
+        Raises ConfigurationError naming the key and the environment variable for every problem.
+        """
+        raw: dict[str, str] = {}
+        for name, (key, variable) in KEYS.items():
+            value = config.get(key)
+            if value in (None, ""):
+                value = env.get(variable)
+            if value not in (None, ""):
+                raw[name] = str(value)
+
+        problems: list[str] = []
+        environment = raw.get("environment", "production")
+        if environment not in ENVIRONMENTS:
+            problems.append(f"{_names('environment')} is {environment!r}; allowed: {', '.join(ENVIRONMENTS)}")
+            environment = "production"
+
+        def number(name: str, default: float, minimum: float = 0.0) -> float:
+            text = raw.get(name)
+            if text is None:
+                return default
+            try:
+                value = float(text)
+            except ValueError:
+                problems.append(f"{_names(name)} must be a number, not {text!r}")
+                return default
+            if value < minimum:
+                problems.append(f"{_names(name)} must be at least {minimum}, not {text}")
+                return default
+            return value
+
+        defaults = RetryPolicy()
+        retry = RetryPolicy(
+            max_retries=int(number("max_retries", defaults.max_retries)),
+            base_delay=number("retry_base_delay", defaults.base_delay),
+            max_delay=number("retry_max_delay", defaults.max_delay),
+            throttle_delay=number("throttle_delay", defaults.throttle_delay),
+            budget=number("retry_budget", defaults.budget),
+        )
+        timeout = number("timeout", 60.0, minimum=1.0)
+        parent = raw.get("parent_customer_id")
+        if parent is not None and not parent.isdigit():
+            problems.append(f"{_names('parent_customer_id')} must be a customer id (digits), not {parent!r}")
+
+        secrets = {name: Secret(raw[name]) for name in SECRET_SETTINGS if name in raw}
+        if environment == "local":
+            secrets.setdefault("developer_token", Secret(LOCAL_TOKEN))
+            if "refresh_token" not in secrets:
+                secrets.setdefault("access_token", Secret(LOCAL_TOKEN))
+        elif environment == "sandbox":
+            secrets.setdefault("developer_token", Secret(SANDBOX_DEVELOPER_TOKEN))
+        if "developer_token" not in secrets:
+            problems.append(f"a developer token is required: set {_names('developer_token')}")
+        if "access_token" not in secrets and "refresh_token" not in secrets:
+            problems.append(
+                f"credentials are required: set {_names('access_token')}, or {_names('refresh_token')} "
+                f"with {_names('client_id')}"
+            )
+        if "refresh_token" in secrets and not raw.get("client_id"):
+            problems.append(f"{_names('refresh_token')} needs {_names('client_id')} too")
+        endpoint = raw.get("endpoint", ENDPOINTS[environment])
+        if not endpoint.startswith(("http://", "https://")):
+            problems.append(f"{_names('endpoint')} must be an http(s) URL, not {endpoint!r}")
+        elif environment != "local" and not endpoint.startswith("https://"):
+            problems.append(f"{_names('endpoint')} must use https for the {environment} environment")
+        if problems:
+            raise ConfigurationError("msads provider configuration: " + "; ".join(problems))
+        return cls(
+            environment=environment,  # type: ignore[arg-type]
+            endpoint=endpoint,
+            client_id=raw.get("client_id"),
+            parent_customer_id=parent,
+            retry=retry,
+            timeout=timeout,
+            **secrets,
+        )
+
+
+def _names(setting: str) -> str:
+    key, variable = KEYS[setting]
+    return f"{key} (or {variable})"

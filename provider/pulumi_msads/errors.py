@@ -1,0 +1,147 @@
+"""One exception tree for everything this package raises (after httpx's).
+
+``MsadsError`` is the root. ``ApiError`` and its subclasses are SOAP faults from the service and
+carry every error of the fault (code, symbolic name, message, details) plus the TrackingId that
+Microsoft support asks for; ``TransportError`` is a failure to get an answer at all. No message
+built here ever includes a credential: they are made from the fault, the operation and ids only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .codes import lookup
+
+
+class MsadsError(Exception):
+    """Base class of every error raised by pulumi_msads."""
+
+
+class ConfigurationError(MsadsError):
+    """The provider's configuration is missing something or contradicts itself."""
+
+
+class InputError(MsadsError):
+    """Resource inputs that fail validation; ``failures`` pairs each property path with the reason."""
+
+    def __init__(self, failures: Sequence[tuple[str, str]]) -> None:
+        self.failures = list(failures)
+        super().__init__("; ".join(f"{path}: {reason}" for path, reason in self.failures))
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One error of a SOAP fault, whichever of the two fault shapes it came in."""
+
+    code: int
+    error_code: str
+    message: str
+    details: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.code} {self.error_code}: {self.message}"
+        return f"{text} ({self.details})" if self.details else text
+
+
+class ApiError(MsadsError):
+    """The service answered with a SOAP fault."""
+
+    codes: frozenset[int] = frozenset()
+    """The error codes that select this subclass (see ``ApiError.build``)."""
+
+    def __init__(
+        self, operation: str, errors: Sequence[ErrorDetail], tracking_id: str | None, http_status: int | None = None
+    ) -> None:
+        self.operation = operation
+        self.errors = tuple(errors)
+        self.tracking_id = tracking_id
+        self.http_status = http_status
+        text = "; ".join(str(e) for e in self.errors) or "no error details in the fault"
+        super().__init__(f"{operation} failed: {text} [TrackingId: {tracking_id or 'none'}]")
+
+    @property
+    def code(self) -> int | None:
+        """The first error's code, the one that decides what to do."""
+        return self.errors[0].code if self.errors else None
+
+    def has_code(self, *codes: int) -> bool:
+        return any(e.code in codes for e in self.errors)
+
+    @classmethod
+    def build(
+        cls, operation: str, errors: Sequence[ErrorDetail], tracking_id: str | None, http_status: int | None = None
+    ) -> ApiError:
+        """The most specific subclass for the fault's first error code."""
+        first = errors[0].code if errors else None
+        for subclass in _SUBCLASSES:
+            if first in subclass.codes:
+                return subclass(operation, errors, tracking_id, http_status)
+        return cls(operation, errors, tracking_id, http_status)
+
+    @classmethod
+    def from_codes(cls, operation: str, codes: Iterable[int], tracking_id: str | None = None) -> ApiError:
+        """An error built from codes alone, with Microsoft's messages (used where no fault exists)."""
+        details = [ErrorDetail(c, lookup(c).name, lookup(c).message) for c in codes]
+        return cls.build(operation, details, tracking_id)
+
+
+class AuthenticationError(ApiError):
+    """Credentials missing, invalid or expired (105, 109, 116)."""
+
+    codes = frozenset({105, 109, 116})
+
+
+class PermissionDeniedError(ApiError):
+    """Valid credentials without the right to do this (106, 1001)."""
+
+    codes = frozenset({106, 1001})
+
+
+class ThrottledError(ApiError):
+    """Too many calls in the last minute (117)."""
+
+    codes = frozenset({117})
+
+
+class TimestampMismatchError(ApiError):
+    """The object changed since its TimeStamp was read (209): someone else wrote it."""
+
+    codes = frozenset({209})
+
+
+class NotFoundError(ApiError):
+    """The customer or account does not exist (210, 2108)."""
+
+    codes = frozenset({210, 2108})
+
+
+class ServiceError(ApiError):
+    """The service failed on its side (0, 2208): the same call may work later."""
+
+    codes = frozenset({0, 2208})
+
+
+_SUBCLASSES: tuple[type[ApiError], ...] = (
+    AuthenticationError,
+    PermissionDeniedError,
+    ThrottledError,
+    TimestampMismatchError,
+    NotFoundError,
+    ServiceError,
+)
+
+
+class TransportError(MsadsError):
+    """No usable answer: a connection failure, a timeout or an HTTP error without a SOAP fault.
+
+    ``ambiguous`` is true when the request may have reached the service, so a write may or may
+    not have happened; callers of non-idempotent operations must find out before trying again.
+    """
+
+    def __init__(self, operation: str, reason: str, *, ambiguous: bool, http_status: int | None = None) -> None:
+        self.operation = operation
+        self.reason = reason
+        self.ambiguous = ambiguous
+        self.http_status = http_status
+        super().__init__(f"{operation} failed: {reason}")

@@ -1,0 +1,236 @@
+"""The resources' inputs as pydantic models: every input is validated here before any call.
+
+Property names are the API's field names in snake_case; ``fields`` derives the API name of each
+property from it, and the WSDL decides which properties are API fields and of which type. Enum
+value sets come from the WSDL at import time (``wsdl.enum_values``), never from a copied list.
+Field metadata says what the generated reference says: descriptions, limits, and
+``x-replace-on-change`` for values the API cannot change after creation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    WithJsonSchema,
+)
+from pydantic.config import JsonDict
+from pydantic_core import PydanticCustomError
+
+from . import wsdl
+
+REPLACE: JsonDict = {"x-replace-on-change": True}
+"""Field metadata: changing this value replaces the resource (the API cannot change it)."""
+
+
+def wsdl_enum(type_name: str, description: str) -> Any:
+    """A string restricted to a WSDL enumeration, with a helpful error that suggests close values."""
+    values = wsdl.enum_values(type_name)
+    allowed = frozenset(values)
+
+    def check(value: str) -> str:
+        if value in allowed:
+            return value
+        folded = {v.casefold(): v for v in values}
+        close = [folded[value.casefold()]] if value.casefold() in folded else []
+        close += [v for v in difflib.get_close_matches(value, values, n=3, cutoff=0.6) if v not in close]
+        hint = f"did you mean {' or '.join(repr(v) for v in close)}? " if close else ""
+        listing = ", ".join(values) if len(values) <= 25 else ", ".join(values[:12]) + f", ... ({len(values)} values)"
+        message = f"{value!r} is not a valid {type_name}; {hint}allowed: {listing}"
+        raise PydanticCustomError("wsdl_enum", message.replace("{", "{{").replace("}", "}}"))
+
+    return Annotated[
+        str,
+        AfterValidator(check),
+        WithJsonSchema({"type": "string", "enum": list(values), "description": description}),
+    ]
+
+
+def _id(value: Any) -> Any:
+    """Ids are strings; the engine turns numbers into floats, so take whole floats and ints too."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _matching(pattern: str, what: str) -> AfterValidator:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise PydanticCustomError("pattern", f"{value!r} is not {what}".replace("{", "{{").replace("}", "}}"))
+        return value
+
+    return AfterValidator(check)
+
+
+ID_PATTERN, COUNTRY_PATTERN = r"[1-9][0-9]{0,18}", r"[A-Z]{2}"
+Id = Annotated[
+    str,
+    BeforeValidator(_id),
+    _matching(ID_PATTERN, "a numeric id such as '251000002'"),
+    WithJsonSchema({"type": "string", "pattern": f"^{ID_PATTERN}$", "description": "A numeric id, as a string."}),
+]
+CountryCode = Annotated[
+    str,
+    _matching(COUNTRY_PATTERN, "a two-letter country code in capitals, such as 'US'"),
+    WithJsonSchema({"type": "string", "pattern": f"^{COUNTRY_PATTERN}$", "description": "Two-letter country code."}),
+]
+KeyValueMap = dict[Annotated[str, StringConstraints(min_length=1)], str]
+
+if TYPE_CHECKING:  # to a type checker these are strings; at run time, strings checked against the WSDL
+    CurrencyCode: TypeAlias = str
+    TimeZone: TypeAlias = str
+    AutoTagType: TypeAlias = str
+    Language: TypeAlias = str
+    Industry: TypeAlias = str
+else:
+    CurrencyCode = wsdl_enum("CurrencyCode", "The account's currency (WSDL CurrencyCode).")
+    TimeZone = wsdl_enum("TimeZoneType", "The account's time zone (WSDL TimeZoneType).")
+    AutoTagType = wsdl_enum("AutoTagType", "Whether Microsoft Advertising adds UTM tags to landing page URLs.")
+    Language = wsdl_enum("LanguageType", "A language (WSDL LanguageType).")
+    Industry = wsdl_enum("Industry", "The customer's primary business segment (WSDL Industry).")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AddressModel(Model):
+    """A postal address (WSDL Address). Lengths are the API's limits."""
+
+    business_name: str | None = Field(None, max_length=100, description="Name of the business at this address.")
+    line1: str | None = Field(None, max_length=35, description="First street line.")
+    line2: str | None = Field(None, max_length=35, description="Second street line.")
+    line3: str | None = Field(None, max_length=35, description="Third street line.")
+    line4: str | None = Field(None, max_length=35, description="Fourth street line.")
+    city: str | None = Field(None, max_length=35, description="City.")
+    state_or_province: str | None = Field(
+        None, max_length=35, description="State or province code without the country prefix: WA, not US-WA."
+    )
+    postal_code: str | None = Field(None, max_length=10, description="Postal code.")
+    country_code: CountryCode | None = Field(None, description="Two-letter country code, such as US.")
+
+
+class BusinessAddressModel(AddressModel):
+    """An account's business address: business name, first line, city and country are required."""
+
+    business_name: str = Field(max_length=100, min_length=1, description="Name of the business at this address.")
+    line1: str = Field(max_length=35, min_length=1, description="First street line.")
+    city: str = Field(max_length=35, min_length=1, description="City.")
+    country_code: CountryCode = Field(description="Two-letter country code; it must match the currency's country.")
+
+
+class AccountFieldsModel(Model):
+    """The settable fields of an advertiser account (WSDL AdvertiserAccount)."""
+
+    name: str = Field(
+        min_length=3, max_length=100, description="Account name: 3 to 100 characters, unique within its customer."
+    )
+    currency_code: CurrencyCode = Field(json_schema_extra=REPLACE)
+    time_zone: TimeZone | None = Field(
+        None, description="Time zone for the web UI; the service defaults to PacificTimeUSCanadaTijuana."
+    )
+    auto_tag_type: AutoTagType | None = Field(None, description="UTM auto-tagging; the service defaults to Inactive.")
+    language: Language | None = Field(
+        None, description="Language of billing documents; defaults to the signing-up user's language."
+    )
+    business_address: BusinessAddressModel = Field(description="The account's business address.")
+    tax_information: KeyValueMap | None = Field(
+        None, description="Tax ids by key (VATNumber, CNPJ, ...); the keys allowed depend on the country."
+    )
+    forward_compatibility_map: KeyValueMap | None = Field(None, description="Reserved by the API for future settings.")
+
+
+class PrimaryAccountModel(AccountFieldsModel):
+    """The account created together with its customer by SignupCustomer."""
+
+
+class CustomerModel(Model):
+    """A client customer and its primary account, created with SignupCustomer."""
+
+    name: str = Field(min_length=1, max_length=90, description="Customer name, at most 90 characters.")
+    industry: Industry
+    market_country: CountryCode = Field(
+        description="Two-letter country code of the customer's market.", json_schema_extra=REPLACE
+    )
+    market_language: Language = Field(json_schema_extra=REPLACE)
+    customer_address: AddressModel | None = Field(None, description="Not used by Microsoft Advertising itself.")
+    forward_compatibility_map: KeyValueMap | None = Field(None, description="Reserved by the API for future settings.")
+    parent_customer_id: Id | None = Field(
+        None,
+        description="The aggregator customer that owns this one; defaults to msads:parentCustomerId, else the "
+        "caller's only aggregator customer.",
+        json_schema_extra=REPLACE,
+    )
+    adopt_id: Id | None = Field(
+        None,
+        description="Manage this existing customer instead of signing up a new one (pulumi import does not "
+        "work for dynamic providers). Only read at creation.",
+    )
+    account: PrimaryAccountModel = Field(description="The customer's primary account.")
+
+
+class AccountModel(AccountFieldsModel):
+    """An additional advertiser account under an existing customer, created with AddAccount."""
+
+    customer_id: Id = Field(description="The customer that owns the account.", json_schema_extra=REPLACE)
+    adopt_id: Id | None = Field(
+        None, description="Manage this existing account instead of adding a new one. Only read at creation."
+    )
+
+
+def failure_path(location: tuple[str | int, ...]) -> str:
+    """``("customers", 2, "accounts", 0, "name")`` -> ``customers[2].accounts[0].name``."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def describe_errors(error: ValidationError, model: type[BaseModel]) -> list[tuple[str, str]]:
+    """Each validation error as (property path, what is wrong and what is allowed)."""
+    failures = []
+    for item in error.errors(include_url=False):
+        location = tuple(item["loc"])
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            allowed = _fields_at(model, location[:-1])
+            close = difflib.get_close_matches(str(location[-1]), allowed, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            message = f"unknown property; {hint}allowed: {', '.join(allowed)}"
+        elif item["type"] == "missing":
+            message = "required property is missing"
+        failures.append((failure_path(location), message))
+    return failures
+
+
+def _fields_at(model: type[BaseModel], location: tuple[str | int, ...]) -> list[str]:
+    current: Any = model
+    for part in location:
+        if isinstance(part, int) or current is None:
+            continue
+        field = current.model_fields.get(part)
+        annotation = field.annotation if field else None
+        current = next(
+            (
+                a
+                for a in getattr(annotation, "__args__", (annotation,))
+                if isinstance(a, type) and issubclass(a, BaseModel)
+            ),
+            None,
+        )
+    return list(current.model_fields) if current is not None else []

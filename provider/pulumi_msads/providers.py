@@ -1,0 +1,298 @@
+"""The dynamic providers: what Pulumi's engine calls for each Customer and Account.
+
+The classes carry no attributes (see ``runtime``). The engine's rules shape every method here:
+``check`` sees old and new *inputs*, may meet unknown values during preview and must not call
+the service; ``diff``/``update``/``delete``/``read`` see old *outputs*; numbers arrive as floats
+and ``None`` never arrives. ``diff`` always answers explicitly, so a new provider version alone
+never updates anything.
+
+The service-side steps (read-modify-write with TimeStamps, recovery after an ambiguous create,
+the DeleteCustomer fallback) live in ``operations``; this module turns engine properties into
+those calls and their results back into properties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
+from pulumi.output import Unknown
+from pydantic import BaseModel, ValidationError
+
+from . import fields, operations, runtime
+from .errors import InputError
+from .fields import Props
+from .models import AccountModel, CustomerModel, describe_errors
+
+PROVIDER_KEY = "__provider"
+
+
+# -- inputs -------------------------------------------------------------------------------------------
+
+
+def _unknown_paths(value: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if isinstance(value, Unknown):
+        return [prefix]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _unknown_paths(v, (*prefix, str(k)))]
+    return []
+
+
+def _without_unknowns(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_unknowns(v) for k, v in value.items() if not isinstance(v, Unknown)}
+    return value
+
+
+def check_inputs(model: type[BaseModel], news: Props) -> CheckResult:
+    """Validate inputs; unknown values (preview) pass, and so does whatever depends on them."""
+    news = {k: v for k, v in news.items() if k != PROVIDER_KEY}
+    unknown = _unknown_paths(news)
+    try:
+        checked = model.model_validate(_without_unknowns(news))
+    except ValidationError as error:
+        failures = [
+            CheckFailure(path, reason)
+            for path, reason in describe_errors(error, model)
+            if not any(path == ".".join(u) or path.startswith(".".join(u) + ".") for u in unknown)
+        ]
+        return CheckResult(news, failures)
+    if unknown:
+        return CheckResult(news, [])
+    return CheckResult(fields.normalize(checked.model_dump(exclude_none=True)), [])
+
+
+def _validated(model: type[BaseModel], props: Props) -> Props:
+    """Inputs as ``check`` returns them; raises InputError if they are invalid after all."""
+    result = check_inputs(model, props)
+    if result.failures:
+        raise InputError([(f.property, f.reason) for f in result.failures])
+    return result.inputs
+
+
+# -- diff ------------------------------------------------------------------------------------------------
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(new, Unknown) or _unknown_paths(new):
+        return True
+    return bool(fields.normalize(old) != fields.normalize(new))
+
+
+def diff_fields(
+    api: tuple[fields.ApiField, ...], olds: Props, news: Props, prefix: str = ""
+) -> tuple[list[str], list[str]]:
+    """(changed, replaced) property paths among the API fields declared in ``news``."""
+    changed, replaced = [], []
+    for field in api:
+        if field.prop in news and _differs(olds.get(field.prop), news[field.prop]):
+            changed.append(prefix + field.prop)
+            if field.replace:
+                replaced.append(prefix + field.prop)
+    return changed, replaced
+
+
+def _diff_ids(names: tuple[str, ...], olds: Props, news: Props) -> list[str]:
+    """Declared ids that differ from the ones in state (a different owner means a new object)."""
+    return [n for n in names if n in news and _differs(olds.get(n), news[n])]
+
+
+# -- outputs ---------------------------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.datetime, dt.date)) else value
+
+
+def _status_outputs(prefix: str, entity: Props, status_fields: tuple[str, ...]) -> Props:
+    out: Props = {
+        f"{prefix}_id": str(entity["Id"]),
+        f"{prefix}_number": entity.get("Number"),
+    }
+    for name in status_fields:
+        out[fields.snake(name)] = entity.get(name)
+    return out
+
+
+def customer_outputs(customer: Props, account: Props, kept: Props) -> Props:
+    """Every output of a Customer resource, from a customer and its primary account as the API has them."""
+    outs = fields.from_api(fields.customer_fields(), customer)
+    outs["account"] = fields.from_api(fields.account_fields(), account)
+    outs.update(_status_outputs("customer", customer, ("CustomerLifeCycleStatus", "CustomerFinancialStatus")))
+    outs.update(_status_outputs("account", account, ("AccountLifeCycleStatus", "AccountFinancialStatus")))
+    outs["last_modified_time"] = _iso(customer.get("LastModifiedTime"))
+    outs.update(kept)
+    normalized: Props = fields.normalize(outs)
+    return normalized
+
+
+def account_outputs(account: Props, kept: Props) -> Props:
+    """Every output of an Account resource, from the account as the API has it."""
+    outs = fields.from_api(fields.account_fields(), account)
+    outs.update(_status_outputs("account", account, ("AccountLifeCycleStatus", "AccountFinancialStatus")))
+    outs["customer_id"] = str(account.get("ParentCustomerId") or kept.get("customer_id"))
+    outs["last_modified_time"] = _iso(account.get("LastModifiedTime"))
+    outs.update(kept)
+    normalized: Props = fields.normalize(outs)
+    return normalized
+
+
+def _kept(props: Props, names: tuple[str, ...]) -> Props:
+    return {n: props[n] for n in names if props.get(n) is not None}
+
+
+def _inputs_from_outputs(outs: Props, api: tuple[fields.ApiField, ...], extra: tuple[str, ...]) -> Props:
+    """The inputs that would produce ``outs``: what refresh hands back as the new stored inputs."""
+    inputs: Props = fields.normalize({f.prop: outs.get(f.prop) for f in api} | {n: outs.get(n) for n in extra})
+    return inputs
+
+
+# -- providers ------------------------------------------------------------------------------------------
+
+
+class _Base(ResourceProvider):
+    serialize_as_secret_always = False
+    """The provider blob holds only a module and class name: nothing secret, so no need to encrypt it."""
+
+    def configure(self, req: ConfigureRequest) -> None:
+        runtime.configure(req.config.get)
+
+
+CUSTOMER_KEPT = ("parent_customer_id", "adopt_id", "create_time")
+
+
+class CustomerProvider(_Base):
+    """A client customer and its primary account (SignupCustomer, GetCustomer, UpdateCustomer, ...)."""
+
+    def check(self, _olds: Props, news: Props) -> CheckResult:
+        return check_inputs(CustomerModel, news)
+
+    def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
+        changed, replaced = diff_fields(fields.customer_fields(), olds, news)
+        new_account, old_account = news.get("account"), olds.get("account") or {}
+        if isinstance(new_account, Unknown):
+            changed.append("account")
+        elif isinstance(new_account, dict):
+            more, more_replaced = diff_fields(fields.account_fields(), old_account, new_account, "account.")
+            changed += more
+            replaced += more_replaced
+        ids = _diff_ids(("parent_customer_id",), olds, news)
+        return DiffResult(changes=bool(changed or ids), replaces=replaced + ids, delete_before_replace=False)
+
+    def create(self, props: Props) -> CreateResult:
+        inputs = _validated(CustomerModel, props)
+        result = operations.create_customer(runtime.client(), inputs)
+        kept = _kept(inputs, ("adopt_id",)) | {"parent_customer_id": result.parent_customer_id}
+        if result.create_time is not None:
+            kept["create_time"] = _iso(result.create_time)
+        if result.customer is not None and result.account is not None:
+            outs = customer_outputs(result.customer, result.account, kept)
+        else:
+            # Created by one SignupCustomer call: no read, so outputs are the inputs plus what it returned.
+            outs = fields.normalize(
+                {
+                    **inputs,
+                    **kept,
+                    "customer_id": result.customer_id,
+                    "customer_number": result.customer_number,
+                    "account_id": result.account_id,
+                    "account_number": result.account_number,
+                    "last_modified_time": kept.get("create_time"),
+                }
+            )
+        return CreateResult(str(result.customer_id), outs)
+
+    def read(self, id_: str, props: Props) -> ReadResult:
+        found = operations.read_customer(runtime.client(), id_, props.get("account_id"))
+        if found is None:
+            return ReadResult(None, {})
+        customer, account = found
+        outs = customer_outputs(customer, account, _kept(props, CUSTOMER_KEPT))
+        inputs = _inputs_from_outputs(outs, fields.customer_fields(), ("parent_customer_id", "adopt_id"))
+        inputs["account"] = _inputs_from_outputs(outs.get("account") or {}, fields.account_fields(), ())
+        return ReadResult(id_, outs, inputs)
+
+    def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
+        inputs = _validated(CustomerModel, news)
+        customer_changed, _ = diff_fields(fields.customer_fields(), olds, inputs)
+        account_changed, _ = diff_fields(fields.account_fields(), olds.get("account") or {}, inputs["account"])
+        client = runtime.client()
+        outs = dict(olds)
+        outs.pop(PROVIDER_KEY, None)
+        if customer_changed:
+            customer = operations.write_customer(client, id_, inputs)
+            outs.update(fields.from_api(fields.customer_fields(), customer))
+            outs.update(_status_outputs("customer", customer, ("CustomerLifeCycleStatus", "CustomerFinancialStatus")))
+            outs["last_modified_time"] = _iso(customer.get("LastModifiedTime"))
+        if account_changed:
+            account = operations.write_account(client, str(olds["account_id"]), inputs["account"])
+            outs["account"] = fields.from_api(fields.account_fields(), account)
+            outs.update(_status_outputs("account", account, ("AccountLifeCycleStatus", "AccountFinancialStatus")))
+        for name in ("adopt_id", "parent_customer_id"):
+            if name in inputs:
+                outs[name] = inputs[name]
+        return UpdateResult(fields.normalize(outs))
+
+    def delete(self, id_: str, props: Props) -> None:
+        operations.delete_customer(runtime.client(), id_)
+
+
+ACCOUNT_KEPT = ("adopt_id", "create_time")
+
+
+class AccountProvider(_Base):
+    """An additional advertiser account of an existing customer (AddAccount, GetAccount, UpdateAccount, ...)."""
+
+    def check(self, _olds: Props, news: Props) -> CheckResult:
+        return check_inputs(AccountModel, news)
+
+    def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
+        changed, replaced = diff_fields(fields.account_fields(), olds, news)
+        ids = _diff_ids(("customer_id",), olds, news)
+        # Names are unique within a customer, so the old account must go before its replacement comes.
+        return DiffResult(changes=bool(changed or ids), replaces=replaced + ids, delete_before_replace=True)
+
+    def create(self, props: Props) -> CreateResult:
+        inputs = _validated(AccountModel, props)
+        result = operations.create_account(runtime.client(), inputs)
+        kept = _kept(inputs, ("adopt_id",))
+        if result.create_time is not None:
+            kept["create_time"] = _iso(result.create_time)
+        if result.account is not None:
+            outs = account_outputs(result.account, kept)
+        else:
+            outs = fields.normalize(
+                {
+                    **inputs,
+                    **kept,
+                    "account_id": result.account_id,
+                    "account_number": result.account_number,
+                    "last_modified_time": kept.get("create_time"),
+                }
+            )
+        return CreateResult(str(result.account_id), outs)
+
+    def read(self, id_: str, props: Props) -> ReadResult:
+        account = operations.read_account(runtime.client(), id_)
+        if account is None:
+            return ReadResult(None, {})
+        outs = account_outputs(account, _kept(props, ACCOUNT_KEPT))
+        return ReadResult(id_, outs, _inputs_from_outputs(outs, fields.account_fields(), ("customer_id", "adopt_id")))
+
+    def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
+        inputs = _validated(AccountModel, news)
+        account = operations.write_account(runtime.client(), id_, inputs)
+        return UpdateResult(account_outputs(account, _kept(olds, ACCOUNT_KEPT) | _kept(inputs, ("adopt_id",))))
+
+    def delete(self, id_: str, props: Props) -> None:
+        operations.delete_account(runtime.client(), id_)

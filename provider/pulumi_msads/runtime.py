@@ -1,0 +1,61 @@
+"""What a provider process holds between calls: its configuration and its SOAP client.
+
+Module state on purpose: Pulumi pickles provider *instances* into every resource's state, so the
+provider classes keep no attributes at all (no credentials in state, no unpicklable zeep client,
+and none of the SDK's pickler recursion past a few hundred resources). ``configure()`` fills
+this module inside the provider process; everything else reads it through ``client()``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+from .client import ServiceClient
+from .config import KEYS, ProviderConfig
+from .errors import ConfigurationError
+
+
+class _State:
+    """The process's one configuration and client (attributes of an object, not module globals)."""
+
+    config: ProviderConfig | None = None
+    error: ConfigurationError | None = None
+    client: ServiceClient | None = None
+
+
+_lock = threading.Lock()
+_state = _State()
+
+
+def configure(lookup: Callable[[str], object]) -> None:
+    """Read the ``msads:`` keys through ``lookup`` (Pulumi config), falling back to the environment.
+
+    A configuration error is kept and raised by the first call that needs the service, so that a
+    preview (which only checks and diffs) works without credentials.
+    """
+    values = {key: str(v) for key, _ in KEYS.values() if (v := lookup(key)) not in (None, "")}
+    with _lock:
+        _state.client = None
+        try:
+            _state.config, _state.error = ProviderConfig.from_sources(values, os.environ), None
+        except ConfigurationError as error:
+            _state.config, _state.error = None, error
+
+
+def config() -> ProviderConfig:
+    with _lock:
+        if _state.error is not None:
+            raise _state.error
+        if _state.config is None:  # used outside a configured provider process: environment only
+            _state.config = ProviderConfig.from_sources({}, os.environ)
+        return _state.config
+
+
+def client() -> ServiceClient:
+    settings = config()
+    with _lock:
+        if _state.client is None or _state.client.config is not settings:
+            _state.client = ServiceClient(settings)
+        return _state.client
