@@ -104,7 +104,7 @@ def _envelope(tracking_id: str) -> tuple[etree._Element, etree._Element]:
     soap = wsdl.SOAP_ENV_NS
     envelope = etree.Element(f"{{{soap}}}Envelope", nsmap={"s": soap})
     header = etree.SubElement(envelope, f"{{{soap}}}Header")
-    tracking = etree.SubElement(header, f"{{{wsdl.SERVICE_NS}}}TrackingId", nsmap={"": wsdl.SERVICE_NS})
+    tracking = etree.SubElement(header, f"{{{wsdl.SERVICE_NS}}}TrackingId")
     tracking.text = tracking_id
     body = etree.SubElement(envelope, f"{{{soap}}}Body")
     return envelope, body
