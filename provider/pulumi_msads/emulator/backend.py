@@ -38,6 +38,8 @@ ADDRESS_LIMITS = {
     "PostalCode": 10,
     "BusinessName": 100,
 }
+COUNTRIES_NEEDING_POSTAL_CODE_AND_STATE = ("BR", "IN")
+"""Business addresses in Brazil and India also need PostalCode and StateOrProvince (advertiseraccount.md)."""
 ADDRESS_FIELD_CODES = {"City": 200, "Line1": 205, "Line3": 207}
 """Documented per-field address codes; the others (and 209, which collides with
 TimestampNotMatch) are reported as 1140 BusinessAddressInvalid."""
@@ -261,6 +263,7 @@ class Backend:
             raise fault(203, "Account is null.")
         invitation = request.get("UserInvitation")
         parent_id = request.get("ParentCustomerId")
+        account = _with_default_country(account, customer)
         errors = self._customer_errors(customer, CUSTOMER_SIGNUP_FIELDS)
         if customer.get("ServiceLevel") is not None:
             errors.append(ErrorItem(201, "Customer.ServiceLevel is read-only and must not be set on signup."))
@@ -302,10 +305,7 @@ class Backend:
                 )
             )
             account_body = {f: _plain(account.get(f)) for f in ACCOUNT_SIGNUP_FIELDS}
-            address = dict(account_body.get("BusinessAddress") or {})
-            if not address.get("CountryCode"):
-                address["CountryCode"] = (body.get("CustomerAddress") or {}).get("CountryCode") or body["MarketCountry"]
-            account_body["BusinessAddress"] = self._address(tx, address)
+            account_body["BusinessAddress"] = self._address(tx, account_body.get("BusinessAddress"))
             if not account_body.get("Language"):
                 account_body["Language"] = _language_of(user.body.get("Lcid"))
             account_body["ForwardCompatibilityMap"] = account_body.get("ForwardCompatibilityMap")
@@ -376,6 +376,12 @@ class Backend:
             raise fault(3079)
         if len(predicates) > 10:
             raise fault(3030, "At most 10 predicates are allowed.")
+        fields = [p["Field"] for p in predicates]
+        for field in set(fields):
+            if field != "CreatedDate" and fields.count(field) > 1:
+                raise fault(3030, f"The {field} predicate may appear only once.")
+        if ("MarketCountry" in fields) != ("MarketLanguage" in fields):
+            raise fault(3030, "MarketCountry and MarketLanguage predicates must be sent together.")
         with self.store.transaction() as tx:
             customers = tx.find(CUSTOMER)
             for predicate in predicates:
@@ -389,9 +395,10 @@ class Backend:
         account = request.get("Account")
         if account is None:
             raise fault(203, "Account is null.")
-        _raise_if(self._account_errors(account, creating=True, prefix="Account"))
         with self.store.transaction() as tx:
             parent = self._customer(tx, account.get("ParentCustomerId"))
+            account = _with_default_country(account, parent.body)
+            _raise_if(self._account_errors(account, creating=True, prefix="Account"))
             if parent.body.get("CustomerLifeCycleStatus") == "Inactive":
                 raise fault(202, f"Customer {parent.id} is inactive.")
             siblings = tx.find(ACCOUNT, parent_id=parent.id)
@@ -463,8 +470,15 @@ class Backend:
 
     def op_SearchAccounts(self, request: Body) -> Body:  # noqa: N802
         predicates = _predicates(request)
-        if not predicates:
-            raise fault(3030, "At least one predicate is required.")
+        fields = sorted(p["Field"] for p in predicates)
+        with_status = len(fields) == 2 and "AccountLifeCycleStatus" in fields and len(set(fields)) == 2
+        if len(fields) != 1 and not with_status:
+            raise fault(
+                3030,
+                "SearchAccounts takes exactly one predicate, or an AccountLifeCycleStatus predicate with one other.",
+            )
+        if fields == ["AccountLifeCycleStatus"]:
+            raise fault(3030, "An AccountLifeCycleStatus predicate needs one other predicate, such as UserId.")
         with self.store.transaction() as tx:
             accounts = tx.find(ACCOUNT)
             for predicate in predicates:
@@ -674,12 +688,28 @@ def _with_body(record: Record, **changes: Any) -> Record:
     )
 
 
+def _with_default_country(account: Body, customer: Body) -> Body:
+    """The account with its business country taken from the customer when it has none.
+
+    The documentation requires only BusinessName, City and Line1 of a new account's business
+    address; the country comes from the customer's address, else from its market country.
+    """
+    business = account.get("BusinessAddress")
+    if business is None or business.get("CountryCode"):
+        return account
+    country = (customer.get("CustomerAddress") or {}).get("CountryCode") or customer.get("MarketCountry")
+    return {**account, "BusinessAddress": {**business, "CountryCode": country}}
+
+
 def _address_errors(address: Body | None, path: str, *, required: bool) -> list[ErrorItem]:
     if not address:
         return []
     errors = []
     if required:
-        for name in ("BusinessName", "City", "Line1", "CountryCode"):
+        needed = ["BusinessName", "City", "Line1", "CountryCode"]
+        if address.get("CountryCode") in COUNTRIES_NEEDING_POSTAL_CODE_AND_STATE:
+            needed += ["PostalCode", "StateOrProvince"]
+        for name in needed:
             if not address.get(name):
                 errors.append(ErrorItem(1140, f"{path}.{name} is required."))
     for name, limit in ADDRESS_LIMITS.items():
@@ -769,10 +799,11 @@ def _page(request: Body, records: list[Record], maximum: int) -> list[Record]:
     if index < 0 or size < 0 or size > maximum:
         raise fault(201, f"PageInfo.Size must be between 0 and {maximum} and Index at least 0.")
     ordering = (request.get("Ordering") or {}).get("OrderBy") or []
-    for order in reversed(ordering):
+    if ordering:  # at most one OrderBy counts: "additional elements ... will be ignored" (searchaccounts.md)
+        order = ordering[0]
         key: Callable[[Record], Any] = {
             "Id": lambda r: r.id,
-            "Name": lambda r: (r.name or "").casefold(),
+            "Name": lambda r: ((r.name or "").casefold(), r.id),
             "Number": lambda r: r.number or "",
         }.get(order.get("Field"), lambda r: r.id)
         records = sorted(records, key=key, reverse=order.get("Order") == "Descending")
