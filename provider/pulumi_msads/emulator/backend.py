@@ -45,6 +45,26 @@ ADDRESS_FIELD_CODES = {"City": 200, "Line1": 205, "Line3": 207}
 TimestampNotMatch) are reported as 1140 BusinessAddressInvalid."""
 
 SEARCH_ACCOUNTS_PAGE_MAX, SEARCH_CUSTOMERS_PAGE_MAX = 1000, 1024
+SEARCH_ACCOUNTS_PREDICATES = {
+    "AccountId": ("Equals", "In"),
+    "AccountLifeCycleStatus": ("Equals",),
+    "AccountName": ("Contains", "Equals"),
+    "AccountNumber": ("Contains", "Equals", "In"),
+    "CustomerId": ("Equals",),
+    "UserId": ("Equals",),
+}
+SEARCH_CUSTOMERS_PREDICATES = {
+    "AccountId": ("Equals",),
+    "AccountName": ("Contains", "Equals"),
+    "AccountNumber": ("Contains", "Equals"),
+    "CustomerId": ("Equals", "In"),
+    "CustomerName": ("Contains", "Equals"),
+    "MarketCountry": ("Equals",),
+    "MarketLanguage": ("Equals",),
+}
+"""Predicate fields and operators per search (predicate.md). SearchCustomers' ApplicationScope,
+CreatedDate and UserName predicates are not modelled."""
+ID_PREDICATE_FIELDS = ("AccountId", "CustomerId", "UserId")
 
 # Fields a caller may set (everything else in the WSDL type is read-only and ignored on write).
 CUSTOMER_SIGNUP_FIELDS = (
@@ -371,7 +391,7 @@ class Backend:
         return {"CustomersInfo": {"CustomerInfo": [{"Id": c.id, "Name": c.name} for c in found[:top]]}}
 
     def op_SearchCustomers(self, request: Body) -> Body:  # noqa: N802
-        predicates = _predicates(request)
+        predicates = _predicates(request, SEARCH_CUSTOMERS_PREDICATES, "SearchCustomers")
         if not predicates:
             raise fault(3079)
         if len(predicates) > 10:
@@ -469,7 +489,7 @@ class Backend:
         }
 
     def op_SearchAccounts(self, request: Body) -> Body:  # noqa: N802
-        predicates = _predicates(request)
+        predicates = _predicates(request, SEARCH_ACCOUNTS_PREDICATES, "SearchAccounts")
         fields = sorted(p["Field"] for p in predicates)
         with_status = len(fields) == 2 and "AccountLifeCycleStatus" in fields and len(set(fields)) == 2
         if len(fields) != 1 and not with_status:
@@ -738,12 +758,28 @@ def _user_out(record: Record) -> Body:
     return out
 
 
-def _predicates(request: Body) -> list[Body]:
-    predicates = (request.get("Predicates") or {}).get("Predicate") or []
+def _predicates(request: Body, allowed: dict[str, tuple[str, ...]], operation: str) -> list[Body]:
+    """The request's predicates, each checked before any entity is looked at (3030 when invalid).
+
+    ``allowed`` maps each supported field to its operators (predicate.md). Id fields must hold
+    ids (a comma-separated list for In); AccountLifeCycleStatus a value of its enumeration.
+    """
+    predicates = list((request.get("Predicates") or {}).get("Predicate") or [])
     for predicate in predicates:
-        if not predicate.get("Field") or predicate.get("Value") is None or not predicate.get("Operator"):
+        field, operator, value = predicate.get("Field"), predicate.get("Operator"), predicate.get("Value")
+        if not field or value is None or not operator:
             raise fault(3030, "Every predicate needs a Field, an Operator and a Value.")
-    return list(predicates)
+        if field not in allowed:
+            raise fault(3030, f"Predicate field {field!r} is not supported by {operation}.")
+        _require_operator(field, operator, allowed[field])
+        if field in ID_PREDICATE_FIELDS:
+            try:
+                [int(v) for v in str(value).split(",")]
+            except ValueError:
+                raise fault(3030, f"{field} predicate value {value!r} is not an id or a list of ids.") from None
+        if field == "AccountLifeCycleStatus" and value not in wsdl.enum_values("AccountLifeCycleStatus"):
+            raise fault(3030, f"AccountLifeCycleStatus predicate value {value!r} is not a status.")
+    return predicates
 
 
 def _require_operator(field: str, operator: str, allowed: tuple[str, ...]) -> None:
