@@ -1,0 +1,257 @@
+"""The Customer resource driven through the real provider server, the way the engine calls it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from pulumi_msads import fields
+from pulumi_msads.emulator.process import EmulatorControl
+
+from ..conftest import Soap
+from ..harness import Engine, OperationError, ResourceState, unknown
+from .conftest import ADDRESS, customer_inputs
+
+
+def outputs(state: ResourceState | None) -> dict[str, Any]:
+    assert state is not None
+    return state.plain_outputs()
+
+
+def test_preview_with_unknown_values_checks_and_calls_nothing(customers: Engine, emulator: EmulatorControl) -> None:
+    outcome = customers.preview_create(customer_inputs(name=unknown()))
+    assert outcome.rpcs == ["Check"]
+    assert outcome.failures == []
+    assert emulator.total_calls() == 0
+
+
+def test_create_is_exactly_one_signup_call(customers: Engine, emulator: EmulatorControl, other_client: Soap) -> None:
+    parent = str(other_client.GetUser(UserId=None).CustomerRoles.CustomerRole[0].CustomerId)
+    emulator.reset_calls()
+    outcome = customers.up_create(customer_inputs(parent_customer_id=parent))
+    assert outcome.op == "create"
+    assert emulator.calls() == {"SignupCustomer": 1}
+    assert outputs(outcome.state)["parent_customer_id"] == parent
+
+
+def test_create_outputs_ids_as_strings_and_numbers_in_their_formats(customers: Engine) -> None:
+    state = customers.up_create(customer_inputs()).state
+    outs = outputs(state)
+    assert state is not None and state.id == outs["customer_id"]
+    assert re.fullmatch(r"[1-9][0-9]*", outs["customer_id"]) and re.fullmatch(r"[1-9][0-9]*", outs["account_id"])
+    assert re.fullmatch(r"[A-Z0-9]{10}", outs["customer_number"])
+    assert re.fullmatch(r"[A-Z0-9]{8}", outs["account_number"])
+    assert outs["account"]["name"] == "Contoso Outdoor - Search"
+    assert outs["parent_customer_id"]
+
+
+def test_unchanged_program_after_create_makes_no_call(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    outcome = customers.up_update(customer, customer_inputs())
+    assert outcome.op == "same"
+    assert emulator.total_calls() == 0
+
+
+def test_refresh_without_drift_reads_twice_and_shows_no_diff(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    outcome = customers.refresh(customer)
+    assert outcome.op == "same"
+    assert emulator.calls() == {"GetAccount": 1, "GetCustomer": 1}
+    emulator.reset_calls()
+    assert outcome.state is not None
+    assert customers.up_update(outcome.state, customer_inputs()).op == "same"
+    assert emulator.total_calls() == 0
+
+
+def test_refresh_fills_in_statuses_and_service_defaults(customers: Engine, customer: ResourceState) -> None:
+    outs = outputs(customers.refresh(customer).state)
+    assert outs["customer_life_cycle_status"] == "Active"
+    assert outs["account_life_cycle_status"] == "Active"
+    assert outs["account"]["time_zone"] == "PacificTimeUSCanadaTijuana"
+    assert outs["account"]["auto_tag_type"] == "Inactive"
+
+
+CUSTOMER_CHANGES = [
+    ("name", "Contoso Outdoor Europe"),
+    ("industry", "Entertainment"),
+    ("customer_address", {"city": "Seattle", "country_code": "US", "line1": "2 Pine St"}),
+    ("forward_compatibility_map", {"reserved": "value"}),
+]
+ACCOUNT_CHANGES = [
+    ("name", "Contoso Outdoor - Search EU"),
+    ("time_zone", "EasternTimeUSCanada"),
+    ("auto_tag_type", "Preserve"),
+    ("language", "French"),
+    ("business_address", {**ADDRESS, "line2": "Building 92"}),
+    ("tax_information", {"VATNumber": "DE123456789"}),
+]
+
+
+@pytest.mark.parametrize(("prop", "value"), CUSTOMER_CHANGES, ids=[c[0] for c in CUSTOMER_CHANGES])
+def test_customer_field_update_reads_then_writes_the_customer_only(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl, prop: str, value: Any
+) -> None:
+    outcome = customers.up_update(customer, customer_inputs(**{prop: value}))
+    assert outcome.op == "update"
+    assert emulator.calls() == {"GetCustomer": 1, "UpdateCustomer": 1}
+    assert outputs(outcome.state)[prop] == value
+    emulator.reset_calls()
+    assert outcome.state is not None
+    refreshed = customers.refresh(outcome.state)
+    assert outputs(refreshed.state)[prop] == value, "the service has the new value"
+
+
+@pytest.mark.parametrize(("prop", "value"), ACCOUNT_CHANGES, ids=[c[0] for c in ACCOUNT_CHANGES])
+def test_account_field_update_reads_then_writes_the_account_only(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl, prop: str, value: Any
+) -> None:
+    inputs = customer_inputs()
+    inputs["account"][prop] = value
+    outcome = customers.up_update(customer, inputs)
+    assert outcome.op == "update"
+    assert emulator.calls() == {"GetAccount": 1, "UpdateAccount": 1}
+    assert outcome.state is not None
+    refreshed = customers.refresh(outcome.state)
+    assert outputs(refreshed.state)["account"][prop] == value
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [("market_country", "CA"), ("market_language", "French"), ("account.currency_code", "CAD")],
+)
+def test_immutable_field_change_replaces_the_customer(
+    customers: Engine, customer: ResourceState, path: str, value: str
+) -> None:
+    inputs = customer_inputs()
+    target, _, prop = path.rpartition(".")
+    (inputs[target] if target else inputs)[prop] = value
+    outcome = customers.up_update(customer, inputs)
+    assert outcome.op == "replace"
+    assert outcome.diff is not None and path in outcome.diff.replaces
+    assert outcome.rpcs == ["Check", "Diff", "Check", "Create", "Delete"]
+    assert outcome.state is not None and outcome.state.id != customer.id
+
+
+def test_drift_made_out_of_band_is_detected_by_refresh_and_reverted_by_up(
+    customers: Engine, customer: ResourceState, other_client: Soap, emulator: EmulatorControl
+) -> None:
+    live = other_client.GetCustomer(CustomerId=int(customer.id)).Customer
+    live.Name = "Renamed in the web UI"
+    other_client.UpdateCustomer(Customer=live)
+
+    refreshed = customers.refresh(customer)
+    assert refreshed.diff is not None and refreshed.diff.has_changes, "refresh reports the drift"
+    assert outputs(refreshed.state)["name"] == "Renamed in the web UI"
+    assert refreshed.state is not None and refreshed.state.plain_inputs()["name"] == "Renamed in the web UI"
+
+    reverted = customers.up_update(refreshed.state, customer_inputs())
+    assert reverted.op == "update"
+    assert other_client.GetCustomer(CustomerId=int(customer.id)).Customer.Name == "Contoso Outdoor"
+
+
+def test_update_keeps_fields_someone_else_changed_that_the_program_does_not_declare(
+    customers: Engine, customer: ResourceState, other_client: Soap
+) -> None:
+    live = other_client.GetCustomer(CustomerId=int(customer.id)).Customer
+    live.CustomerAddress = {"City": "Paris", "CountryCode": "FR", "Line1": "1 rue de Rivoli"}
+    other_client.UpdateCustomer(Customer=live)
+
+    customers.up_update(customer, customer_inputs(name="Contoso Outdoor 2"))
+    after = other_client.GetCustomer(CustomerId=int(customer.id)).Customer
+    assert (after.Name, after.CustomerAddress.City) == ("Contoso Outdoor 2", "Paris")
+
+
+def test_timestamp_race_is_retried_with_a_fresh_read(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    emulator.add_fault(operation="UpdateCustomer", code=209, count=1)
+    outcome = customers.up_update(customer, customer_inputs(name="Contoso Outdoor 2"))
+    assert outcome.op == "update"
+    assert emulator.calls() == {"GetCustomer": 2, "UpdateCustomer": 2}
+
+
+def test_a_customer_that_keeps_changing_fails_clearly_after_three_attempts(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    emulator.add_fault(operation="UpdateCustomer", code=209, count=3)
+    with pytest.raises(OperationError, match=r"kept changing.*TimestampNotMatch \(209\) 3 times"):
+        customers.up_update(customer, customer_inputs(name="Contoso Outdoor 2"))
+    assert emulator.calls() == {"GetCustomer": 3, "UpdateCustomer": 3}
+
+
+def test_adopt_reads_and_converges_without_signing_up(
+    customers: Engine, other_client: Soap, emulator: EmulatorControl
+) -> None:
+    parent = other_client.GetUser(UserId=None).CustomerRoles.CustomerRole[0].CustomerId
+    existing = other_client.SignupCustomer(
+        Customer={"Name": "Fabrikam", "Industry": "Retail", "MarketCountry": "US", "MarketLanguage": "English"},
+        Account={
+            "Name": "Contoso Outdoor - Search",
+            "CurrencyCode": "USD",
+            "ParentCustomerId": parent,
+            "BusinessAddress": {fields.pascal(k): v for k, v in ADDRESS.items()},
+        },
+        ParentCustomerId=parent,
+    )
+    emulator.reset_calls()
+    outcome = customers.up_create(customer_inputs(adopt_id=str(existing.CustomerId)))
+    assert outcome.state is not None and outcome.state.id == str(existing.CustomerId)
+    calls = emulator.calls()
+    assert "SignupCustomer" not in calls
+    assert calls.get("UpdateCustomer") == 1, "the name differed: one update converges it"
+    assert "UpdateAccount" not in calls, "the account already had the declared values"
+    assert other_client.GetCustomer(CustomerId=existing.CustomerId).Customer.Name == "Contoso Outdoor"
+
+
+def test_adopt_of_a_customer_that_does_not_exist_names_adopt_id(customers: Engine) -> None:
+    with pytest.raises(OperationError, match=r"adopt_id: no customer 999999999 exists"):
+        customers.up_create(customer_inputs(adopt_id="999999999"))
+
+
+def test_destroy_falls_back_to_deactivating_accounts_when_delete_customer_is_refused(
+    customers: Engine, customer: ResourceState, other_client: Soap, provider_server: Any
+) -> None:
+    customers.destroy(customer)
+    account = other_client.GetAccount(AccountId=int(outputs(customer)["account_id"])).Account
+    assert account.AccountLifeCycleStatus == "Inactive"
+    assert other_client.GetCustomer(CustomerId=int(customer.id)).Customer.CustomerLifeCycleStatus == "Active"
+    assert re.search(
+        rf"customer {customer.id}: DeleteCustomer is reserved to Microsoft staff", provider_server.stderr()
+    )
+
+
+def test_destroy_of_a_customer_already_deactivated_succeeds(customers: Engine, customer: ResourceState) -> None:
+    customers.destroy(customer)
+    assert customers.destroy(customer).rpcs == ["Delete"]
+
+
+def test_refresh_of_a_customer_deleted_out_of_band_reports_it_gone(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    emulator.reset()  # the service forgot everything: GetCustomer answers 210
+    assert customers.refresh(customer).state is None
+
+
+def test_invalid_inputs_fail_check_with_property_paths_and_no_call(
+    customers: Engine, emulator: EmulatorControl
+) -> None:
+    inputs = customer_inputs(name="x" * 91, market_country="usa")
+    inputs["account"]["currency_code"] = "usd"
+    outcome = customers.up_create(inputs)
+    assert outcome.op == "invalid"
+    failures = dict(outcome.failures)
+    assert set(failures) == {"name", "market_country", "account.currency_code"}
+    assert "did you mean 'USD'" in failures["account.currency_code"]
+    assert emulator.total_calls() == 0
+
+
+def test_import_canary_pulumi_import_still_fails_for_dynamic_providers(
+    customers: Engine, customer: ResourceState
+) -> None:
+    """pulumi/pulumi#16175: when this starts passing the other way, adopt_id can give way to `pulumi import`."""
+    with pytest.raises(OperationError, match="__provider"):
+        customers.import_read(customer.id)
