@@ -100,6 +100,10 @@ class EmulatorApp:
             return _reply(start, 500, soap.client_fault_response(str(error), tracking_id), xml)
         except ServiceError as error:
             return _reply(start, 500, soap.fault_response(None, error, tracking_id), xml)
+        except Exception:
+            log.exception("%s reading the request failed inside the emulator", tracking_id)
+            internal = fault(0, "The emulator failed while reading this request; its log has the details.")
+            return _reply(start, 500, soap.fault_response(None, internal, tracking_id), xml)
 
         self.control.record_call(request.operation)
         if self.control.latency > 0:

@@ -252,10 +252,12 @@ class Backend:
         """Check the DeveloperToken and AuthenticationToken headers like the service does.
 
         Missing headers give 116 RequestMissingHeaders; wrong values 105 InvalidCredentials. Any
-        non-empty value passes unless the emulator was started with the expected tokens.
+        non-empty value passes unless the emulator was started with the expected tokens. The
+        deprecated UserName and Password headers do not replace the OAuth access token: the service
+        has required OAuth since 2022.
         """
         developer = (headers or {}).get("DeveloperToken")
-        access = (headers or {}).get("AuthenticationToken") or (headers or {}).get("UserName")
+        access = (headers or {}).get("AuthenticationToken")
         missing = [
             name for name, value in (("DeveloperToken", developer), ("AuthenticationToken", access)) if not value
         ]

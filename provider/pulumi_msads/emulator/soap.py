@@ -10,6 +10,7 @@ template: the only elements built here are the SOAP envelope's ``Fault``, ``faul
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,26 @@ FAULT_STRING = "Invalid client data. Check the SOAP fault details for more infor
 """The faultstring the real service puts on every fault (reported in the SDK's issues)."""
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
+
+
+NO_DTD = "DTDs and entity declarations are not allowed in SOAP messages."
+_SCHEMA_LOCK = threading.Lock()
+
+
+def _declares_dtd(payload: bytes) -> bool:
+    """Whether the request has a document type declaration (SOAP 1.1 forbids them), in any case.
+
+    Checked before parsing, so that no entity is ever expanded; UTF-16 requests are decoded
+    first. Any other encoding is caught after parsing, by the parsed document's DTD.
+    """
+    text = payload
+    if payload.startswith((b"\xff\xfe", b"\xfe\xff")) or payload[:2] in (b"<\x00", b"\x00<"):
+        try:
+            text = payload.decode("utf-16").encode()
+        except UnicodeDecodeError:
+            return False
+    upper = text.upper()
+    return b"<!DOCTYPE" in upper or b"<!ENTITY" in upper
 
 
 class SoapClientError(Exception):
@@ -59,12 +80,14 @@ def parse(payload: bytes, soap_action: str | None) -> Request:
     """
     if len(payload) > MAX_REQUEST_BYTES:
         raise SoapClientError(f"The request is larger than {MAX_REQUEST_BYTES} bytes.")
-    if b"<!DOCTYPE" in payload or b"<!ENTITY" in payload:
-        raise SoapClientError("DTDs and entity declarations are not allowed in SOAP messages.")
+    if _declares_dtd(payload):
+        raise SoapClientError(NO_DTD)
     try:
         envelope = etree.fromstring(payload, wsdl.safe_parser())
     except etree.XMLSyntaxError as error:
         raise SoapClientError(f"The request is not well-formed XML: {error}") from None
+    if envelope.getroottree().docinfo.internalDTD is not None:  # in an encoding _declares_dtd missed
+        raise SoapClientError(NO_DTD)
     if envelope.tag != f"{{{wsdl.SOAP_ENV_NS}}}Envelope":
         raise SoapClientError(f"The root element must be a SOAP 1.1 Envelope ({wsdl.SOAP_ENV_NS}), not {envelope.tag}.")
     body = envelope.find(f"{{{wsdl.SOAP_ENV_NS}}}Body")
@@ -82,8 +105,10 @@ def parse(payload: bytes, soap_action: str | None) -> Request:
     if action and action.rsplit("/", 1)[-1] != name:
         raise SoapClientError(f"SOAPAction {action!r} does not match the body's operation {name}.")
     schema = wsdl.xml_schema()
-    if not schema.validate(payload_element):
-        problems = "; ".join(f"line {e.line}: {e.message}" for e in schema.error_log)  # type: ignore[attr-defined]
+    with _SCHEMA_LOCK:  # one validator, and its error log, shared by every request thread
+        valid = schema.validate(payload_element)
+        problems = "; ".join(e.message for e in schema.error_log)  # type: ignore[attr-defined]
+    if not valid:
         raise fault(201, f"The {name} request does not match the WSDL: {problems}")
     message = operation.input.deserialize(envelope)
     return Request(name, _plain(getattr(message, "header", None)), _plain(getattr(message, "body", None)))
