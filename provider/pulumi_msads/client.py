@@ -37,6 +37,8 @@ from .errors import ApiError, AuthenticationError, ErrorDetail, MsadsError, Tran
 log = logging.getLogger("pulumi_msads.client")
 
 BINDING = f"{{{wsdl.SERVICE_NS}}}BasicHttpBinding_ICustomerManagementService"
+SEARCH_PAGE_SIZE = 1000
+"""SearchAccounts' largest page."""
 NOT_IDEMPOTENT = frozenset({"SignupCustomer", "AddAccount"})
 """Operations that create something: repeating one after a lost answer could create it twice."""
 
@@ -103,7 +105,7 @@ def _transport_error(operation: str, error: Exception) -> TransportError:
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return TransportError(operation, "timed out connecting to the service", ambiguous=False)
     if isinstance(error, requests.exceptions.Timeout):
-        return TransportError(operation, "timed out waiting for the service's answer", ambiguous=True)
+        return TransportError(operation, "timed out waiting for the service's answer", ambiguous=True, timed_out=True)
     if isinstance(error, requests.exceptions.ConnectionError) and "refused" in str(error).lower():
         return TransportError(operation, "the service refused the connection", ambiguous=False)
     return TransportError(
@@ -221,18 +223,24 @@ class ServiceClient:
         return list((body.get("Customers") or {}).get("Customer") or [])
 
     def accounts_named(self, customer_id: str, name: str) -> list[Body]:
-        """Accounts of the customer whose name is exactly ``name`` (names are unique per customer)."""
-        body = self.call(
-            "SearchAccounts",
-            Predicates={
-                "Predicate": [
-                    {"Field": "CustomerId", "Operator": "Equals", "Value": str(customer_id)},
-                    {"Field": "AccountName", "Operator": "Equals", "Value": name},
-                ]
-            },
-            PageInfo={"Index": 0, "Size": 100},
-        )
-        return list((body.get("Accounts") or {}).get("AdvertiserAccount") or [])
+        """Accounts of the customer whose name is ``name`` (case-insensitive; names are unique per customer).
+
+        SearchAccounts takes a single predicate, so this asks for the customer's accounts and
+        compares names here; the AccountName predicate alone would search every customer.
+        """
+        found: list[Body] = []
+        index = 0
+        while True:
+            body = self.call(
+                "SearchAccounts",
+                Predicates={"Predicate": [{"Field": "CustomerId", "Operator": "Equals", "Value": str(customer_id)}]},
+                PageInfo={"Index": index, "Size": SEARCH_PAGE_SIZE},
+            )
+            page = list((body.get("Accounts") or {}).get("AdvertiserAccount") or [])
+            found += [a for a in page if str(a.get("Name", "")).casefold() == name.casefold()]
+            if len(page) < SEARCH_PAGE_SIZE:
+                return found
+            index += 1
 
     def current_user(self) -> Body:
         return self.call("GetUser", UserId=None)

@@ -139,9 +139,13 @@ class TransportError(MsadsError):
     not have happened; callers of non-idempotent operations must find out before trying again.
     """
 
-    def __init__(self, operation: str, reason: str, *, ambiguous: bool, http_status: int | None = None) -> None:
+    def __init__(
+        self, operation: str, reason: str, *, ambiguous: bool, http_status: int | None = None, timed_out: bool = False
+    ) -> None:
         self.operation = operation
         self.reason = reason
         self.ambiguous = ambiguous
+        self.timed_out = timed_out
+        """We stopped waiting: the service may still be working on the request, and finish it later."""
         self.http_status = http_status
         super().__init__(f"{operation} failed: {reason}")

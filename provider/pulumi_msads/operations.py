@@ -82,6 +82,14 @@ def _retry_create(client: ServiceClient, what: str, attempt: Callable[[], Any], 
                 raise
             if _is_ambiguous(error):
                 found = recover()
+                if found is None and isinstance(error, TransportError) and error.timed_out:
+                    # The service may still be working on the request we gave up on: give it as long
+                    # again as we waited before looking a second time, or a retry could duplicate it.
+                    log.debug(
+                        "%s: timed out; waiting %.0fs before looking for what it created", what, client.config.timeout
+                    )
+                    client_module.sleep(client.config.timeout)
+                    found = recover()
                 if found is not None:
                     log.warning(
                         "%s: the service's answer was lost (%s) but the object exists; adopting it", what, error

@@ -1,0 +1,201 @@
+"""The fault matrix: every operation the provider uses, under every kind of failure the service shows.
+
+Each case runs one lifecycle step through the real provider server while the emulator injects one
+fault into one operation, then checks what the emulator holds: the step either succeeded after
+bounded retries or failed with a clear error, and either way there is no duplicate customer or
+account, no lost field, and no overwrite of what someone else changed meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
+
+from ..conftest import Soap
+from ..harness import Engine, OperationError, ProviderServer, ResourceState
+from ..lifecycle.conftest import ACCOUNT_TYPE, CUSTOMER_TYPE, account_inputs, customer_inputs, provider_config
+from .conftest import record_case
+
+TIMEOUT = 1.0  # the client's timeout here; the "slow" fault delays past it
+MAX_RETRIES = 3
+
+FAULTS: dict[str, dict[str, Any]] = {
+    "CallRateExceeded 117": {"code": 117},
+    "InternalError 0": {"code": 0},
+    "HTTP 503": {"http_status": 503},
+    "slower than the timeout": {"delay": TIMEOUT + 0.6},
+    "dropped before commit": {"drop": True, "phase": "before"},
+    "dropped after commit": {"drop": True, "phase": "after"},
+    "TimestampNotMatch 209 (concurrent writer)": {"code": 209},
+    "AuthenticationTokenExpired 109": {"code": 109},
+}
+OPERATIONS = (
+    "SignupCustomer",
+    "AddAccount",
+    "GetCustomer",
+    "UpdateCustomer",
+    "GetAccount",
+    "UpdateAccount",
+    "DeleteAccount",
+)
+WRITES_WITH_TIMESTAMP = {"UpdateCustomer", "UpdateAccount", "DeleteAccount"}
+
+
+def expectation(operation: str, fault: str) -> str:
+    """'ok' when the step must succeed; 'error' when it must fail clearly (and leave state intact)."""
+    if fault.startswith("AuthenticationTokenExpired"):
+        return "error"  # a fixed access token cannot be renewed: the provider must say so, not loop
+    return "ok"
+
+
+@pytest.fixture(scope="module")
+def server(emulator_process: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderServer]:
+    config = provider_config(
+        emulator_process.url, **{"msads:timeout": str(TIMEOUT), "msads:maxRetries": str(MAX_RETRIES)}
+    )
+    with ProviderServer(config, log_dir=tmp_path_factory.mktemp("fault-matrix")) as running:
+        yield running
+
+
+@dataclass
+class World:
+    """A customer and an extra account created before the fault is armed, and someone else's client."""
+
+    customers: Engine
+    accounts: Engine
+    soap: Soap
+    emulator: EmulatorControl
+    customer: ResourceState
+    account: ResourceState
+
+    def customers_named(self, name: str) -> list[Any]:
+        found = self.soap.SearchCustomers(
+            Predicates={"Predicate": [{"Field": "CustomerName", "Operator": "Equals", "Value": name}]},
+            PageInfo={"Index": 0, "Size": 100},
+        ).Customers
+        return list(found.Customer) if found else []
+
+    def accounts_named(self, customer_id: str, name: str) -> list[Any]:
+        infos = self.soap.GetAccountsInfo(CustomerId=int(customer_id), OnlyParentAccounts=True).AccountsInfo
+        return [a for a in (infos.AccountInfo if infos else []) if a.Name == name]
+
+
+@pytest.fixture
+def world(server: ProviderServer, emulator: EmulatorControl, zeep_client: Any) -> World:
+    customers = Engine(server, __import__("pulumi_msads").CustomerProvider, CUSTOMER_TYPE)
+    accounts = Engine(server, __import__("pulumi_msads").AccountProvider, ACCOUNT_TYPE)
+    customer = customers.up_create(customer_inputs()).state
+    assert customer is not None
+    emulator.set_account_status(customer.plain_outputs()["account_id"], "Active")
+    account = accounts.up_create(account_inputs(customer.id)).state
+    assert account is not None
+    emulator.set_account_status(account.id, "Active")
+    return World(customers, accounts, Soap(zeep_client), emulator, customer, account)
+
+
+def someone_else_edits(world: World) -> None:
+    """A concurrent writer changes fields the program does not declare, just before the step."""
+    live = world.soap.GetCustomer(CustomerId=int(world.customer.id)).Customer
+    live.CustomerAddress = {"City": "Paris", "CountryCode": "FR", "Line1": "1 rue de Rivoli"}
+    world.soap.UpdateCustomer(Customer=live)
+    account = world.soap.GetAccount(AccountId=int(world.account.id)).Account
+    account.AutoTagType = "Preserve"
+    world.soap.UpdateAccount(Account=account)
+
+
+def step_for(operation: str, world: World) -> tuple[Callable[[], Any], Callable[[], None]]:
+    """The lifecycle step that makes ``operation``'s call, and the check of the state it must leave."""
+    if operation == "SignupCustomer":
+        inputs = customer_inputs(name="Northwind Traders")
+
+        def check() -> None:
+            assert len(world.customers_named("Northwind Traders")) <= 1, "a duplicate customer"
+
+        return lambda: world.customers.up_create(inputs), check
+    if operation == "AddAccount":
+        world.emulator.set_account_status(world.account.id, "Active")
+        inputs = account_inputs(world.customer.id, name="Contoso Outdoor - Shopping")
+
+        def check_account() -> None:
+            assert len(world.accounts_named(world.customer.id, "Contoso Outdoor - Shopping")) <= 1, "a duplicate"
+
+        return lambda: world.accounts.up_create(inputs), check_account
+    if operation in ("GetCustomer", "UpdateCustomer"):
+        someone_else_edits(world)
+
+        def check_customer() -> None:
+            live = world.soap.GetCustomer(CustomerId=int(world.customer.id)).Customer
+            assert live.CustomerAddress.City == "Paris", "someone else's change was overwritten"
+            assert live.Industry == "Retail", "a field the step did not change was lost"
+
+        return lambda: world.customers.up_update(
+            world.customer, customer_inputs(name="Contoso Outdoor 2")
+        ), check_customer
+    if operation in ("GetAccount", "UpdateAccount"):
+        someone_else_edits(world)
+
+        def check_other() -> None:
+            live = world.soap.GetAccount(AccountId=int(world.account.id)).Account
+            assert live.AutoTagType == "Preserve", "someone else's change was overwritten"
+            assert live.CurrencyCode == "USD" and live.BusinessAddress.City == "Redmond", "a field was lost"
+
+        inputs = account_inputs(world.customer.id, time_zone="EasternTimeUSCanada")
+        return lambda: world.accounts.up_update(world.account, inputs), check_other
+
+    def check_deleted() -> None:
+        assert world.soap.GetAccount(AccountId=int(world.account.id)).Account.AccountLifeCycleStatus in (
+            "Inactive",
+            "Active",
+        )
+
+    return lambda: world.accounts.destroy(world.account), check_deleted
+
+
+def intended(operation: str, world: World) -> None:
+    """After a successful step, the intended change is there, exactly once."""
+    if operation == "SignupCustomer":
+        assert len(world.customers_named("Northwind Traders")) == 1
+    elif operation == "AddAccount":
+        assert len(world.accounts_named(world.customer.id, "Contoso Outdoor - Shopping")) == 1
+    elif operation in ("GetCustomer", "UpdateCustomer"):
+        assert world.soap.GetCustomer(CustomerId=int(world.customer.id)).Customer.Name == "Contoso Outdoor 2"
+    elif operation in ("GetAccount", "UpdateAccount"):
+        assert world.soap.GetAccount(AccountId=int(world.account.id)).Account.TimeZone == "EasternTimeUSCanada"
+    else:
+        assert world.soap.GetAccount(AccountId=int(world.account.id)).Account.AccountLifeCycleStatus == "Inactive"
+
+
+CASES = [
+    pytest.param(op, fault, id=f"{op}-{fault}")
+    for op in OPERATIONS
+    for fault in FAULTS
+    if not (fault.startswith("TimestampNotMatch") and op not in WRITES_WITH_TIMESTAMP)
+]
+
+
+@pytest.mark.parametrize(("operation", "fault"), CASES)
+def test_fault(world: World, operation: str, fault: str) -> None:
+    step, check_state = step_for(operation, world)
+    world.emulator.reset_calls()
+    world.emulator.add_fault(operation=operation, count=1, **FAULTS[fault])
+    expected = expectation(operation, fault)
+    try:
+        step()
+        outcome, detail = "ok", ""
+    except OperationError as error:
+        outcome, detail = "error", error.message.strip().splitlines()[-1]
+    calls = world.emulator.calls().get(operation, 0)
+    record_case(operation, fault, outcome, calls, detail)
+    check_state()
+    assert world.emulator.faults() == [], "the fault was never hit: the step does not make this call"
+    assert outcome == expected, detail
+    if outcome == "ok":
+        intended(operation, world)
+    else:
+        assert "TrackingId" in detail and "109" in detail, "the error names the code and the TrackingId"
+    assert calls <= MAX_RETRIES + 2, "retries are bounded"
