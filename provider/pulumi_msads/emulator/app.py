@@ -28,6 +28,7 @@ StartResponse = Callable[..., Any]
 Environ = dict[str, Any]
 
 CONTROL_PREFIX = "/_emulator/"
+MAX_LATENCY = 60.0
 
 
 class DropConnection(ClientDisconnected):  # type: ignore[misc]
@@ -161,18 +162,19 @@ class EmulatorApp:
         try:
             body = self._json_body(environ)
             if (method, route) == ("GET", "health"):
-                return _json(
-                    start, 200, {"status": "ok", "db": self.backend.store.path, "operations": self.supported()}
-                )
+                health = {
+                    "status": "ok",
+                    "db": self.backend.store.path,
+                    "operations": self.supported(),
+                    "latency": self.control.latency,
+                    "faults": len(self.control.rules()),
+                }
+                return _json(start, 200, health)
             if (method, route) == ("POST", "reset"):
                 what = body or {"data": True, "calls": True, "faults": True}
                 if what.get("data"):
                     self.backend.reset()
-                if what.get("calls"):
-                    self.control._calls.clear()
-                if what.get("faults"):
-                    self.control.clear_rules()
-                    self.control.latency = 0.0
+                self.control.reset(calls=bool(what.get("calls")), faults=bool(what.get("faults")))
                 return _json(start, 200, {"reset": sorted(k for k, v in what.items() if v)})
             if (method, route) == ("GET", "calls"):
                 return _json(start, 200, self.control.calls())
@@ -180,13 +182,16 @@ class EmulatorApp:
                 if method == "GET":
                     return _json(start, 200, {"faults": self.control.rules()})
                 if method == "POST":
-                    rule = self.control.add_rule(FaultRule(**body))
+                    rule = self.control.add_rule(FaultRule.from_json(body))
                     return _json(start, 201, rule.describe())
                 if method == "DELETE":
                     self.control.clear_rules()
                     return _json(start, 200, {"faults": []})
             if (method, route) == ("POST", "latency"):
-                self.control.latency = max(0.0, float(body.get("seconds", 0)))
+                seconds = float(body.get("seconds", 0))
+                if not 0 <= seconds <= MAX_LATENCY:
+                    raise ValueError(f"seconds must be between 0 and {MAX_LATENCY}")
+                self.control.latency = seconds
                 return _json(start, 200, {"latency": self.control.latency})
             parts = route.split("/")
             if method == "POST" and len(parts) == 3 and parts[0] == "accounts" and parts[2] == "status":

@@ -13,9 +13,21 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .. import codes
+from .. import wsdl
 
 Phase = Literal["before", "after"]
+MAX_DELAY = 300.0
+
+_JSON_FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
+    "operation": ((str,), "an operation name"),
+    "count": ((int,), "an integer"),
+    "code": ((int,), "an integer error code"),
+    "http_status": ((int,), "an integer HTTP status"),
+    "drop": ((bool,), "true or false"),
+    "delay": ((int, float), "a number of seconds"),
+    "phase": ((str,), '"before" or "after"'),
+}
+"""What ``POST /_emulator/faults`` accepts: each field's JSON types and how to describe them."""
 
 
 @dataclass
@@ -39,6 +51,8 @@ class FaultRule:
     fired: int = 0
 
     def __post_init__(self) -> None:
+        if not 0 <= self.delay <= MAX_DELAY:
+            raise ValueError(f"delay must be between 0 and {MAX_DELAY} seconds")
         actions = sum((self.code is not None, self.http_status is not None, self.drop))
         if actions > 1:
             raise ValueError("a fault rule takes at most one of code, http_status and drop")
@@ -50,8 +64,27 @@ class FaultRule:
             raise ValueError("phase must be 'before' or 'after'")
         if self.http_status is not None and not 400 <= self.http_status <= 599:
             raise ValueError("http_status must be an HTTP error status (400-599)")
-        if self.code is not None:
-            codes.lookup(self.code)
+        if self.code is not None and self.code < 0:
+            raise ValueError("code must be an error code (0 or more)")
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> FaultRule:
+        """A rule from the JSON of ``POST /_emulator/faults``; ValueError says what is wrong with it."""
+        unknown = sorted(set(body) - set(_JSON_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown fault rule field(s) {unknown}; allowed: {sorted(_JSON_FIELDS)}")
+        values: dict[str, Any] = {}
+        for name, value in body.items():
+            if value is None:
+                continue
+            kinds, description = _JSON_FIELDS[name]
+            if not isinstance(value, kinds) or (bool not in kinds and isinstance(value, bool)):
+                raise ValueError(f"{name} must be {description}")
+            values[name] = value
+        operation = values.get("operation")
+        if operation is not None and operation not in wsdl.operation_names():
+            raise ValueError(f"operation {operation!r} is not an operation of the Customer Management service")
+        return cls(**values)
 
     def describe(self) -> dict[str, Any]:
         return asdict(self)
@@ -100,8 +133,11 @@ class ControlState:
         with self._lock:
             self._rules.clear()
 
-    def reset(self) -> None:
+    def reset(self, *, calls: bool = True, faults: bool = True) -> None:
+        """Forget the call counts, and the fault rules with the added latency."""
         with self._lock:
-            self._calls.clear()
-            self._rules.clear()
-            self.latency = 0.0
+            if calls:
+                self._calls.clear()
+            if faults:
+                self._rules.clear()
+                self.latency = 0.0
