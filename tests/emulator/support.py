@@ -197,4 +197,5 @@ def post(url: str, payload: bytes, action: str | None = None, **kwargs: Any) -> 
     headers = {"Content-Type": "text/xml; charset=utf-8"}
     if action is not None:
         headers["SOAPAction"] = f'"{action}"'
-    return requests.post(url, data=payload, headers=headers, timeout=30, **kwargs)
+    kwargs.setdefault("timeout", 30)
+    return requests.post(url, data=payload, headers=headers, **kwargs)
