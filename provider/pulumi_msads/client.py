@@ -32,7 +32,7 @@ from . import wsdl
 from .auth import TokenSource, token_source
 from .codes import TRANSIENT_CODES, lookup
 from .config import ProviderConfig
-from .errors import ApiError, AuthenticationError, ErrorDetail, MsadsError, TransportError
+from .errors import ApiError, AuthenticationError, ErrorDetail, MsadsError, ProtocolError, TransportError
 
 log = logging.getLogger("pulumi_msads.client")
 
@@ -165,6 +165,14 @@ class ServiceClient:
                 error: MsadsError = parse_fault(operation, fault)
             except (zeep.exceptions.TransportError, requests.exceptions.RequestException) as failure:
                 error = _transport_error(operation, failure)
+            except (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden) as refused:
+                raise ProtocolError(
+                    operation, f"refused an answer with a DTD or entities ({type(refused).__name__})"
+                ) from None
+            except zeep.exceptions.ExternalReferenceForbidden:
+                raise ProtocolError(operation, "refused an answer that references external documents") from None
+            except (zeep.exceptions.XMLSyntaxError, zeep.exceptions.XMLParseError) as bad:
+                raise ProtocolError(operation, f"the answer is not a valid SOAP message: {bad}") from None
             if isinstance(error, AuthenticationError) and error.has_code(109) and not refreshed:
                 refreshed = True
                 if self.tokens.refresh():

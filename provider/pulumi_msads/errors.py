@@ -149,3 +149,16 @@ class TransportError(MsadsError):
         """We stopped waiting: the service may still be working on the request, and finish it later."""
         self.http_status = http_status
         super().__init__(f"{operation} failed: {reason}")
+
+
+class ProtocolError(MsadsError):
+    """The service answered with something that is not a usable SOAP message.
+
+    Also raised for answers carrying a DTD, entity declarations or external references, which the
+    client refuses to parse. Not retried: the same request would get the same answer.
+    """
+
+    def __init__(self, operation: str, reason: str) -> None:
+        self.operation = operation
+        self.reason = reason
+        super().__init__(f"{operation} failed: {reason}")

@@ -8,7 +8,9 @@ this module inside the provider process; everything else reads it through ``clie
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
 
@@ -35,6 +37,7 @@ def configure(lookup: Callable[[str], object]) -> None:
     A configuration error is kept and raised by the first call that needs the service, so that a
     preview (which only checks and diffs) works without credentials.
     """
+    _configure_logging(os.environ.get("MSADS_LOG_LEVEL", "WARNING"))
     values = {key: str(v) for key, _ in KEYS.values() if (v := lookup(key)) not in (None, "")}
     with _lock:
         _state.client = None
@@ -59,3 +62,18 @@ def client() -> ServiceClient:
         if _state.client is None or _state.client.config is not settings:
             _state.client = ServiceClient(settings)
         return _state.client
+
+
+def _configure_logging(level: str) -> None:
+    """Send the package's log records to stderr, which the engine shows, at ``MSADS_LOG_LEVEL``.
+
+    Only the ``pulumi_msads`` loggers: zeep's and requests' debug output would include the SOAP
+    headers, and so the tokens.
+    """
+    logger = logging.getLogger("pulumi_msads")
+    logger.setLevel(level.upper() if level.upper() in logging.getLevelNamesMapping() else "WARNING")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("msads %(levelname)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
