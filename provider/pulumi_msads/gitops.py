@@ -1,0 +1,346 @@
+"""GitOps desired state: every customer and account in one YAML file, checked before anything is sent.
+
+The file maps stable keys to entries::
+
+    customers:
+      contoso:                 # the Customer resource "contoso"
+        name: Contoso Outdoor  # ... every CustomerModel property, the primary account under `account`
+        accounts:
+          brand:               # the Account resource "contoso/brand"
+            name: Contoso Outdoor - Brand
+
+Entries are the provider's own models (``CustomerModel``, ``AccountFieldsModel``), so the file is
+checked by exactly the rules ``check`` applies. Keys, not positions, name the resources: reordering
+or reformatting the file changes nothing. ``load`` reports every problem at once, each by its path
+in the file and its line, and raises before any resource is declared.
+
+Commands::
+
+    python -m pulumi_msads.gitops check FILE...   # validate, exit 1 listing every problem
+    python -m pulumi_msads.gitops schema          # the file's JSON Schema (for editors)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from .errors import InputError
+from .models import AccountFieldsModel, AccountModel, CustomerModel, Id, Model, describe_errors, failure_path
+
+KEY_PATTERN = r"[a-z0-9][a-z0-9_-]{0,62}"
+_KEY_RULE = "{key!r} is not a valid key: use lowercase letters, digits, '-' and '_', at most 63"
+SCHEMA_ID = "accounts.schema.json"
+
+
+def _key(value: str) -> str:
+    if not re.fullmatch(KEY_PATTERN, value):
+        raise PydanticCustomError("key", "{message}", {"message": _KEY_RULE.format(key=value)})
+    return value
+
+
+Key = Annotated[
+    str,
+    AfterValidator(_key),
+    WithJsonSchema({"type": "string", "pattern": f"^{KEY_PATTERN}$"}),
+]
+"""A stable key: it becomes (part of) a logical resource name, so renaming it replaces the resource."""
+
+_KEYS_ONLY: dict[str, Any] = {"additionalProperties": False}
+_ACCOUNT_ADOPT_ID: Any = AccountModel.model_fields["adopt_id"]
+
+
+class AccountEntry(AccountFieldsModel):
+    """An additional account of the customer: an Account resource, created with AddAccount."""
+
+    adopt_id: Id | None = _ACCOUNT_ADOPT_ID
+
+
+class CustomerEntry(CustomerModel):
+    """A client customer with its primary account (a Customer resource) and its additional accounts."""
+
+    accounts: dict[Key, AccountEntry] = Field(
+        default_factory=dict,
+        description="Additional accounts by key; each is the Account resource named '<customer key>/<key>'.",
+        json_schema_extra=_KEYS_ONLY,
+    )
+
+    def customer_inputs(self) -> dict[str, Any]:
+        """The Customer resource's inputs: every property but ``accounts``, unset ones left out."""
+        return self.model_dump(exclude={"accounts"}, exclude_none=True)
+
+
+class DesiredState(Model):
+    """Customers and their accounts, as one file declares them."""
+
+    customers: dict[Key, CustomerEntry] = Field(
+        description="Client customers by key; each key is the Customer resource's logical name.",
+        json_schema_extra=_KEYS_ONLY,
+    )
+
+
+def account_name(customer_key: str, account_key: str) -> str:
+    """The logical name of an additional account: keys cannot contain '/', so no two accounts share one."""
+    return f"{customer_key}/{account_key}"
+
+
+def account_inputs(entry: AccountEntry) -> dict[str, Any]:
+    """An Account resource's inputs without ``customer_id`` (the program wires it to the customer's output)."""
+    return entry.model_dump(exclude_none=True)
+
+
+class DesiredStateError(InputError):
+    """The desired-state file is not valid: ``failures`` pairs each path in the file with what is wrong,
+    and ``lines`` holds the line of each (``None`` where the file has no line for it)."""
+
+    def __init__(self, source: str, problems: Sequence[tuple[str, str, int | None]]) -> None:
+        super().__init__([(path, reason) for path, reason, _ in problems])
+        self.source = source
+        self.lines = [line for _, _, line in problems]
+
+    def __str__(self) -> str:
+        count = len(self.failures)
+        rows = [f"{self.source}: {count} problem{'s' if count != 1 else ''}, nothing was sent:"]
+        for (path, reason), line in zip(self.failures, self.lines, strict=True):
+            rows.append(f"  {f'line {line}: ' if line else ''}{path or '(the file)'}: {reason}")
+        return "\n".join(rows)
+
+
+# -- loading -----------------------------------------------------------------------------------------------------
+
+
+def load(path: str | Path) -> DesiredState:
+    """The desired state in the YAML file at ``path``; raises DesiredStateError listing every problem."""
+    path = Path(path)
+    return loads(path.read_text(encoding="utf-8"), str(path))
+
+
+def loads(text: str, source: str = "<string>") -> DesiredState:
+    """The desired state in ``text`` (YAML); ``source`` names it in errors."""
+    problems: list[tuple[str, str, int | None]] = []
+    lines: dict[str, int] = {}
+    data = _parse(text, problems, lines)
+    if not problems or data is not None:
+        problems += [(path, reason, _line(path, lines)) for path, reason in _check(data)]
+    if not problems:
+        try:
+            return DesiredState.model_validate(data)
+        except ValidationError as error:  # not expected once _check passed; report it all the same
+            problems += [(path, reason, _line(path, lines)) for path, reason in describe_errors(error, DesiredState)]
+    problems.sort(key=lambda problem: problem[2] or 0)  # in file order
+    raise DesiredStateError(source, problems)
+
+
+def _parse(text: str, problems: list[tuple[str, str, int | None]], lines: dict[str, int]) -> Any:
+    """YAML (safe) to data. Duplicate keys are problems (the data keeps the last); ``lines`` gets every path's line."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            problems.append(("", "the file is empty; it needs a 'customers' mapping", None))
+            return None
+        _walk(node, (), problems, lines, set())
+        return loader.construct_document(node)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = f"not valid YAML: {getattr(error, 'problem', None) or error}"
+        problems.append(
+            ("", reason + (f" (column {mark.column + 1})" if mark else ""), mark.line + 1 if mark else None)
+        )
+        return None
+    finally:
+        loader.dispose()
+
+
+def _walk(
+    node: yaml.Node,
+    location: tuple[str | int, ...],
+    problems: list[tuple[str, str, int | None]],
+    lines: dict[str, int],
+    seen: set[int],
+) -> None:
+    if id(node) in seen:  # an alias: already walked where its anchor is (and never twice, however often used)
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                _walk(value_node, location, problems, lines, seen)
+                continue
+            key, line = str(key_node.value), key_node.start_mark.line + 1
+            here = (*location, key)
+            if key in first:  # the data keeps the last one, so lines do too
+                problems.append((failure_path(here), f"duplicate key {key!r}: also at line {first[key]}", line))
+            first[key] = line
+            lines[failure_path(here)] = line
+            _walk(value_node, here, problems, lines, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[failure_path((*location, index))] = item.start_mark.line + 1
+            _walk(item, (*location, index), problems, lines, seen)
+
+
+def _line(path: str, lines: dict[str, int]) -> int | None:
+    """The line of ``path``, or of the nearest enclosing path the file spells out."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[: max(path.rfind("."), path.rfind("["), 0)]
+    return None
+
+
+# -- checking ----------------------------------------------------------------------------------------------------
+
+
+class _FileShape(Model):
+    customers: dict[str, dict[str, Any]]
+
+
+class _CustomerShape(CustomerModel):
+    accounts: dict[str, dict[str, Any]] = {}
+
+
+def _check(data: Any) -> list[tuple[str, str]]:
+    """Every problem in the file.
+
+    Validated piece by piece (the file, each customer, each account) with the provider's models, so a
+    path never runs through a map key and ``describe_errors`` can suggest the property meant.
+    """
+    failures = _describe(_FileShape, data, "")
+    for where, customer in _entries(data, ""):
+        failures += _bad_key(where)
+        failures += _describe(_CustomerShape, customer, where)
+        names = {_name(customer.get("account")): f"{where}.account"}
+        for account_where, account in _entries(customer, where):
+            failures += _bad_key(account_where)
+            failures += _describe(AccountEntry, account, account_where)
+            name = _name(account)
+            if name is not None and name in names:
+                failures.append(
+                    (
+                        f"{account_where}.name",
+                        f"{account['name']!r} is also the name of {names[name]}; "
+                        "account names must be unique within a customer",
+                    )
+                )
+            names.setdefault(name, account_where)
+    return [(path, _with_hint(path, reason, data)) for path, reason in failures]
+
+
+def _entries(parent: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
+    """(path, entry) of each mapping entry under ``customers`` (of the file) or ``accounts`` (of a customer)."""
+    collection = "accounts" if where else "customers"
+    entries = parent.get(collection) if isinstance(parent, dict) else None
+    if not isinstance(entries, dict):
+        return []
+    prefix = f"{where}.{collection}" if where else collection
+    return [
+        (f"{prefix}.{key}", entry) for key, entry in entries.items() if isinstance(key, str) and isinstance(entry, dict)
+    ]
+
+
+def _bad_key(path: str) -> list[tuple[str, str]]:
+    key = path.rsplit(".", 1)[-1]
+    return [] if re.fullmatch(KEY_PATTERN, key) else [(path, _KEY_RULE.format(key=key) + " (it names a resource)")]
+
+
+def _name(account: Any) -> str | None:
+    name = account.get("name") if isinstance(account, dict) else None
+    return name.casefold() if isinstance(name, str) else None
+
+
+def _describe(model: type[BaseModel], data: Any, prefix: str) -> list[tuple[str, str]]:
+    try:
+        model.model_validate(data)
+    except ValidationError as error:
+        return [(_join(prefix, path), reason) for path, reason in describe_errors(error, model)]
+    return []
+
+
+def _join(prefix: str, path: str) -> str:
+    if not prefix or not path:
+        return prefix or path
+    return prefix + path if path.startswith("[") else f"{prefix}.{path}"
+
+
+_UNQUOTED = {bool: "a true/false value", int: "a number", float: "a number"}
+
+
+def _with_hint(path: str, reason: str, data: Any) -> str:
+    """Say why a string property got something else: YAML reads NO, yes, 98052 and 1.0 unquoted as non-strings."""
+    if "valid string" not in reason:
+        return reason
+    value = _value_at(data, path)
+    what = _UNQUOTED.get(type(value))
+    if what is None:
+        return reason
+    return f"{reason}; YAML read this unquoted value as {what}: put it in quotes"
+
+
+def _value_at(data: Any, path: str) -> Any:
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        if isinstance(data, list) and part.startswith("["):
+            index = int(part[1:-1])
+            data = data[index] if index < len(data) else None
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
+
+
+# -- schema and command line -------------------------------------------------------------------------------------
+
+
+def json_schema() -> dict[str, Any]:
+    """The file's JSON Schema (draft-07, what editors' YAML support implements), generated from the models."""
+    schema = DesiredState.model_json_schema(ref_template="#/definitions/{model}")
+    definitions = schema.pop("$defs", {})
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": SCHEMA_ID,
+        **schema,
+        "title": "pulumi-msads desired state",
+        "definitions": definitions,
+    }
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["schema"] and len(args) == 1:
+        sys.stdout.write(schema_text())
+        return 0
+    if args[:1] == ["check"] and len(args) > 1:
+        status = 0
+        for name in args[1:]:
+            try:
+                state = load(name)
+            except DesiredStateError as error:
+                print(error, file=sys.stderr)
+                status = 1
+            except OSError as error:
+                print(f"{name}: {error.strerror}", file=sys.stderr)
+                status = 1
+            else:
+                accounts = sum(1 + len(c.accounts) for c in state.customers.values())
+                print(f"{name}: {len(state.customers)} customers, {accounts} accounts: valid")
+        return status
+    print("usage: python -m pulumi_msads.gitops schema | check FILE...", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
