@@ -10,6 +10,7 @@ Field metadata says what the generated reference says: descriptions, limits, and
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
@@ -46,7 +47,7 @@ def wsdl_enum(type_name: str, description: str) -> Any:
         hint = f"did you mean {' or '.join(repr(v) for v in close)}? " if close else ""
         listing = ", ".join(values) if len(values) <= 25 else ", ".join(values[:12]) + f", ... ({len(values)} values)"
         message = f"{value!r} is not a valid {type_name}; {hint}allowed: {listing}"
-        raise PydanticCustomError("wsdl_enum", message.replace("{", "{{").replace("}", "}}"))
+        raise PydanticCustomError("wsdl_enum", "{message}", {"message": message})
 
     return Annotated[
         str,
@@ -71,7 +72,7 @@ def _matching(pattern: str, what: str) -> AfterValidator:
 
     def check(value: str) -> str:
         if not compiled.fullmatch(value):
-            raise PydanticCustomError("pattern", f"{value!r} is not {what}".replace("{", "{{").replace("}", "}}"))
+            raise PydanticCustomError("pattern", "{message}", {"message": f"{value!r} is not {what}"})
         return value
 
     return AfterValidator(check)
@@ -194,10 +195,21 @@ class AccountModel(AccountFieldsModel):
 
 
 def failure_path(location: tuple[str | int, ...]) -> str:
-    """``("customers", 2, "accounts", 0, "name")`` -> ``customers[2].accounts[0].name``."""
+    """``("customers", 2, "accounts", 0, "name")`` -> ``customers[2].accounts[0].name``.
+
+    A map key that fails validation (pydantic marks it with a ``"[key]"`` part after the key) is
+    shown in brackets, quoted: ``("tax_information", "", "[key]")`` -> ``tax_information[""]``.
+    """
     path = ""
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    for index, part in enumerate(location):
+        if part == "[key]":
+            continue
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif location[index + 1 : index + 2] == ("[key]",):
+            path += f"[{json.dumps(part)}]"
+        else:
+            path += f".{part}" if path else str(part)
     return path
 
 

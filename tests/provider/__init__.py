@@ -1,0 +1,1 @@
+"""Tests of the provider's lower layers: models, fields, config, auth and the SOAP client."""
