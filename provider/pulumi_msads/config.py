@@ -87,7 +87,7 @@ class RetryPolicy:
     def delay(self, retry: int, *, throttled: bool, rng: random.Random | None = None) -> float:
         """Seconds to wait before retry number ``retry`` (1-based)."""
         start = self.throttle_delay if throttled else self.base_delay
-        ceiling = min(self.max_delay, start * math.pow(2, retry - 1))
+        ceiling = min(self.max_delay, start * math.pow(2, min(retry - 1, 64)))  # 2**1024 overflows a float
         if throttled:
             # Never retry a throttled call early: wait at least the base, jitter only above it.
             return min(self.max_delay, start + (rng or random).uniform(0, max(0.0, ceiling - start)))
@@ -134,14 +134,19 @@ class ProviderConfig:
             problems.append(f"{_names('environment')} is {environment!r}; allowed: {', '.join(ENVIRONMENTS)}")
             environment = "production"
 
-        def number(name: str, default: float, minimum: float = 0.0) -> float:
+        def number(name: str, default: float, minimum: float = 0.0, *, whole: bool = False) -> float:
             text = raw.get(name)
             if text is None:
                 return default
             try:
                 value = float(text)
             except ValueError:
+                value = math.nan
+            if not math.isfinite(value):  # float() also takes "nan" and "inf", which no setting can use
                 problems.append(f"{_names(name)} must be a number, not {text!r}")
+                return default
+            if whole and not value.is_integer():
+                problems.append(f"{_names(name)} must be a whole number, not {text!r}")
                 return default
             if value < minimum:
                 problems.append(f"{_names(name)} must be at least {minimum}, not {text}")
@@ -150,7 +155,7 @@ class ProviderConfig:
 
         defaults = RetryPolicy()
         retry = RetryPolicy(
-            max_retries=int(number("max_retries", defaults.max_retries)),
+            max_retries=int(number("max_retries", defaults.max_retries, whole=True)),
             base_delay=number("retry_base_delay", defaults.base_delay),
             max_delay=number("retry_max_delay", defaults.max_delay),
             throttle_delay=number("throttle_delay", defaults.throttle_delay),
@@ -158,7 +163,7 @@ class ProviderConfig:
         )
         timeout = number("timeout", 60.0, minimum=1.0)
         parent = raw.get("parent_customer_id")
-        if parent is not None and not parent.isdigit():
+        if parent is not None and not (parent.isascii() and parent.isdigit()):  # "²".isdigit() is true too
             problems.append(f"{_names('parent_customer_id')} must be a customer id (digits), not {parent!r}")
 
         secrets = {name: Secret(raw[name]) for name in SECRET_SETTINGS if name in raw}
