@@ -105,6 +105,7 @@ def _retry_create(client: ServiceClient, what: str, attempt: Callable[[], Any], 
 
 
 def _write(
+    sleep_for: Callable[[int], None],
     get: Callable[[], Props],
     update: Callable[[Props], Props],
     api: tuple[fields.ApiField, ...],
@@ -136,13 +137,20 @@ def _write(
                     "it right now; run the update again when they are done."
                 ) from error
             log.debug("%s: TimeStamp changed since the read (attempt %d); reading again", what, attempt)
+            sleep_for(attempt)
             continue
         return {**body, "LastModifiedTime": result.get("LastModifiedTime"), "TimeStamp": None}
     raise AssertionError("unreachable")
 
 
+def _backoff(client: ServiceClient) -> Callable[[int], None]:
+    """A short jittered pause before re-reading after a race, so two writers do not keep colliding."""
+    return lambda attempt: client_module.sleep(client.config.retry.delay(attempt, throttled=False))
+
+
 def write_customer(client: ServiceClient, customer_id: str, desired: Props, fresh: Props | None = None) -> Props:
     return _write(
+        _backoff(client),
         lambda: client.get_customer(customer_id),
         client.update_customer,
         fields.customer_fields(),
@@ -154,6 +162,7 @@ def write_customer(client: ServiceClient, customer_id: str, desired: Props, fres
 
 def write_account(client: ServiceClient, account_id: str, desired: Props, fresh: Props | None = None) -> Props:
     return _write(
+        _backoff(client),
         lambda: client.get_account(account_id),
         client.update_account,
         fields.account_fields(),

@@ -18,3 +18,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(f"{'operation':<16} {'fault':<42} {'outcome':<8} {'calls':>5}  detail")
     for operation, fault, outcome, calls, detail in _CASES:
         terminalreporter.write_line(f"{operation:<16} {fault:<42} {outcome:<8} {calls:>5}  {detail[:90]}")
+
+
+# The lifecycle tests' provider server and engines, shared rather than defined twice.
+from ..lifecycle.conftest import accounts, customers, provider_server  # noqa: E402, F401
