@@ -38,7 +38,6 @@ from .models import AccountFieldsModel, AccountModel, CustomerModel, Id, Model, 
 
 KEY_PATTERN = r"[a-z0-9][a-z0-9_-]{0,62}"
 _KEY_RULE = "{key!r} is not a valid key: use lowercase letters, digits, '-' and '_', at most 63"
-SCHEMA_ID = "accounts.schema.json"
 
 
 def _key(value: str) -> str:
@@ -273,17 +272,21 @@ def _join(prefix: str, path: str) -> str:
 
 
 _UNQUOTED = {bool: "a true/false value", int: "a number", float: "a number"}
+_KINDS = {list: "a list", str: "a single value", bool: "a single value", int: "a single value", float: "a single value"}
 
 
 def _with_hint(path: str, reason: str, data: Any) -> str:
-    """Say why a string property got something else: YAML reads NO, yes, 98052 and 1.0 unquoted as non-strings."""
-    if "valid string" not in reason:
-        return reason
-    value = _value_at(data, path)
-    what = _UNQUOTED.get(type(value))
-    if what is None:
-        return reason
-    return f"{reason}; YAML read this unquoted value as {what}: put it in quotes"
+    """Plainer words for a value of the wrong kind, and the reason for it when it is YAML's."""
+    if "valid string" in reason:
+        what = _UNQUOTED.get(type(_value_at(data, path)))
+        return f"{reason}; YAML read this unquoted value as {what}: put it in quotes" if what else reason
+    if reason.startswith("Input should be a valid dictionary"):
+        value = _value_at(data, path)
+        if value is None:
+            collection = path == "customers" or path.endswith(".accounts")
+            return "empty: expected key: value lines" + (" (or {} for none)" if collection else "")
+        return f"expected key: value lines, not {_KINDS.get(type(value), 'this')}"
+    return reason
 
 
 def _value_at(data: Any, path: str) -> Any:
@@ -307,7 +310,6 @@ def json_schema() -> dict[str, Any]:
     definitions = schema.pop("$defs", {})
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": SCHEMA_ID,
         **schema,
         "title": "pulumi-msads desired state",
         "definitions": definitions,

@@ -1,0 +1,39 @@
+"""GitOps: the customers and accounts that accounts.yaml declares, and nothing else.
+
+Each customer key is a Customer resource (the customer with its primary account); each key under
+its ``accounts`` is an Account resource named ``<customer key>/<account key>``, wired to the
+customer's ``customer_id`` output. The file is checked in full before any resource is declared.
+``gitops:file`` in the stack's config picks another file (relative to this folder).
+"""
+
+from pathlib import Path
+
+import pulumi
+
+from pulumi_msads import Account, Customer, gitops
+
+path = Path(__file__).parent / (pulumi.Config("gitops").get("file") or "accounts.yaml")
+try:
+    desired = gitops.load(path)
+except gitops.DesiredStateError as error:
+    raise pulumi.RunError(str(error)) from None  # the list of problems, without a traceback
+
+customers = {}
+for key, entry in desired.customers.items():
+    customer = Customer(key, entry.customer_inputs())
+    accounts = {
+        account_key: Account(
+            gitops.account_name(key, account_key),
+            {**gitops.account_inputs(account), "customer_id": customer.customer_id},
+        )
+        for account_key, account in entry.accounts.items()
+    }
+    customers[key] = {
+        "customer_id": customer.customer_id,
+        "customer_number": customer.customer_number,
+        "account_id": customer.account_id,
+        "account_number": customer.account_number,
+        "accounts": {k: {"account_id": a.account_id, "account_number": a.account_number} for k, a in accounts.items()},
+    }
+
+pulumi.export("customers", customers)
