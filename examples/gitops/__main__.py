@@ -3,7 +3,9 @@
 Each customer key is a Customer resource (the customer with its primary account); each key under
 its ``accounts`` is an Account resource named ``<customer key>/<account key>``, wired to the
 customer's ``customer_id`` output. The file is checked in full before any resource is declared.
-``gitops:file`` in the stack's config picks another file (relative to this folder).
+
+Stack config: ``gitops:file`` picks another file (relative to this folder); ``gitops:protect: true``
+protects every resource, so removing an entry fails `pulumi up` instead of deactivating accounts.
 """
 
 from pathlib import Path
@@ -12,7 +14,9 @@ import pulumi
 
 from pulumi_msads import Account, Customer, gitops
 
-path = Path(__file__).parent / (pulumi.Config("gitops").get("file") or "accounts.yaml")
+config = pulumi.Config("gitops")
+path = Path(__file__).parent / (config.get("file") or "accounts.yaml")
+opts = pulumi.ResourceOptions(protect=config.get_bool("protect") or False)
 try:
     desired = gitops.load(path)
 except gitops.DesiredStateError as error:
@@ -20,11 +24,12 @@ except gitops.DesiredStateError as error:
 
 customers = {}
 for key, entry in desired.customers.items():
-    customer = Customer(key, entry.customer_inputs())
+    customer = Customer(key, entry.customer_inputs(), opts)
     accounts = {
         account_key: Account(
             gitops.account_name(key, account_key),
             {**gitops.account_inputs(account), "customer_id": customer.customer_id},
+            opts,
         )
         for account_key, account in entry.accounts.items()
     }

@@ -129,15 +129,31 @@ def test_an_invalid_file_stops_the_program_before_any_resource(folder: Path) -> 
 
 
 @pytest.fixture
-def gitops_file() -> Iterator[None]:
+def gitops_config() -> Iterator[None]:
     yield
-    CONFIG.get().pop("gitops:file", None)
+    for key in ("gitops:file", "gitops:protect"):
+        CONFIG.get().pop(key, None)
 
 
-@pytest.mark.usefixtures("gitops_file")
+def only_contoso(folder: Path, name: str = "accounts.yaml") -> None:
+    text = (EXAMPLE / "accounts.yaml").read_text(encoding="utf-8").split("\n  fabrikam:")[0]
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.usefixtures("gitops_config")
 def test_the_stack_config_can_name_another_file(folder: Path) -> None:
-    (folder / "clients.yaml").write_text(
-        (EXAMPLE / "accounts.yaml").read_text(encoding="utf-8").split("\n  fabrikam:")[0], encoding="utf-8"
-    )
+    only_contoso(folder, "clients.yaml")
     set_config("gitops:file", "clients.yaml")
     assert sorted(r.name for r in run_example(folder).resources) == ["contoso", "contoso/brand"]
+
+
+@pytest.mark.usefixtures("gitops_config")
+@pytest.mark.parametrize(("setting", "protected"), [(None, False), ("true", True), ("false", False)])
+def test_the_stack_config_can_protect_every_resource(folder: Path, setting: str | None, protected: bool) -> None:
+    only_contoso(folder)
+    if setting is not None:
+        set_config("gitops:protect", setting)
+    names: dict[str, Any] = {}
+    run_program(lambda: names.update(runpy.run_path(str(folder / "__main__.py"))), RecordingMocks(with_ids))
+    assert names["customer"]._protect is protected
+    assert names["accounts"]["brand"]._protect is protected
