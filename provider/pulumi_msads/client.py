@@ -36,6 +36,26 @@ from .errors import ApiError, AuthenticationError, ErrorDetail, MsadsError, Prot
 
 log = logging.getLogger("pulumi_msads.client")
 
+
+class _RedactCredentials(logging.Filter):
+    """Blank out the credential headers of the SOAP envelopes that zeep logs at debug level.
+
+    zeep's transport logs every request envelope, SOAP headers included, to ``zeep.transports``;
+    anyone who turns on debug logging for the whole process would otherwise log the tokens.
+    """
+
+    HEADERS = re.compile(r"(<(?:[\w.-]+:)?(?:DeveloperToken|AuthenticationToken|Password|UserName)\b[^>]*>)[^<]*(</)")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.HEADERS.sub(r"\1***\2", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+logging.getLogger("zeep.transports").addFilter(_RedactCredentials())
+
 BINDING = f"{{{wsdl.SERVICE_NS}}}BasicHttpBinding_ICustomerManagementService"
 SEARCH_PAGE_SIZE = 1000
 """SearchAccounts' largest page."""
@@ -154,6 +174,7 @@ class ServiceClient:
         policy = self.config.retry
         retryable = operation not in NOT_IDEMPOTENT
         started = time.monotonic()
+        waited = 0.0
         retries = 0
         refreshed = False
         while True:
@@ -182,10 +203,12 @@ class ServiceClient:
                 raise error
             retries += 1
             delay = policy.delay(retries, throttled=isinstance(error, ApiError) and error.code == 117)
-            if time.monotonic() - started + delay > policy.budget:
+            # The delays asked for count in full, even if ``sleep`` returned early or was replaced.
+            if max(time.monotonic() - started, waited) + delay > policy.budget:
                 log.debug("%s: retry budget of %.0fs spent; giving up", operation, policy.budget)
                 raise error
             log.debug("%s: %s; retry %d of %d in %.2fs", operation, _brief(error), retries, policy.max_retries, delay)
+            waited += delay
             sleep(delay)
 
     # -- the operations the provider uses, with their argument shapes ---------------------------
