@@ -22,31 +22,44 @@ STRICT_ACCESS_TOKEN = "strict-access-token-9e07"
 MakeClient = Callable[..., ServiceClient]
 
 
+class SharedClients:
+    """ServiceClients shared by the tests that use the same emulator and settings.
+
+    Building zeep's client from the WSDL takes a quarter of a second, so each test gets a shared
+    ServiceClient, set up afresh: the given token source (else the configured one) and an empty
+    cache. Tests about building the zeep client make their own ServiceClient.
+    """
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[str, ...], ServiceClient] = {}
+
+    def get(self, url: str, tokens: TokenSource | None, settings: dict[str, str]) -> ServiceClient:
+        key = (url, *(f"{name}={value}" for name, value in sorted(settings.items())))
+        if key not in self._clients:
+            self._clients[key] = ServiceClient(local_config(url, **settings))
+        client = self._clients[key]
+        client.tokens = tokens or token_source(client.config)
+        client.cache.clear()
+        return client
+
+
 @pytest.fixture(scope="session")
-def _clients() -> dict[tuple[str, ...], ServiceClient]:
-    return {}
+def shared_clients() -> SharedClients:
+    return SharedClients()
 
 
 @pytest.fixture
 def make_client(
-    emulator_process: EmulatorProcess, emulator: EmulatorControl, _clients: dict[tuple[str, ...], ServiceClient]
+    emulator_process: EmulatorProcess, emulator: EmulatorControl, shared_clients: SharedClients
 ) -> MakeClient:
     """``make_client(tokens=None, **settings)``: a ServiceClient of the (reset) session emulator.
 
     Settings are config keys without the ``msads:`` prefix (``maxRetries="2"``); backoff waits are
-    zero unless a test sets them. Clients are shared by the tests that use the same settings, each
-    time with the given token source (else the configured one) and an empty cache, because building
-    zeep's client from the WSDL takes a quarter of a second: tests about building it make their own.
+    zero unless a test sets them.
     """
 
     def make(tokens: TokenSource | None = None, **settings: str) -> ServiceClient:
-        key = (emulator_process.url, *(f"{name}={value}" for name, value in sorted(settings.items())))
-        if key not in _clients:
-            _clients[key] = ServiceClient(local_config(emulator_process.url, **settings))
-        client = _clients[key]
-        client.tokens = tokens or token_source(client.config)
-        client.cache.clear()
-        return client
+        return shared_clients.get(emulator_process.url, tokens, settings)
 
     return make
 
@@ -69,5 +82,19 @@ def strict_emulator_process() -> Iterator[EmulatorProcess]:
 
 @pytest.fixture
 def strict_emulator(strict_emulator_process: EmulatorProcess) -> EmulatorProcess:
+    """The strict emulator, reset for this test."""
     strict_emulator_process.control.reset()
     return strict_emulator_process
+
+
+@pytest.fixture
+def make_strict_client(strict_emulator: EmulatorProcess, shared_clients: SharedClients) -> MakeClient:
+    """Like ``make_client``, for the strict emulator; sends the tokens it accepts unless told otherwise."""
+
+    def make(tokens: TokenSource | None = None, **settings: str) -> ServiceClient:
+        accepted = {"developerToken": STRICT_DEVELOPER_TOKEN}
+        if tokens is None:
+            accepted["accessToken"] = STRICT_ACCESS_TOKEN
+        return shared_clients.get(strict_emulator.url, tokens, accepted | settings)
+
+    return make

@@ -113,10 +113,9 @@ def test_a_not_found_error_keeps_the_services_details(make_client: MakeClient) -
 
 
 def test_a_stale_time_stamp_is_a_timestamp_mismatch_carrying_the_services_tracking_id(
-    strict_emulator: EmulatorProcess,
+    strict_emulator: EmulatorProcess, make_strict_client: MakeClient
 ) -> None:
-    config = local_config(strict_emulator.url, developerToken=STRICT_DEVELOPER_TOKEN, accessToken=STRICT_ACCESS_TOKEN)
-    client = ServiceClient(config)
+    client = make_strict_client()
     stale = client.get_customer(aggregator_id(client))
     client.update_customer(stale)
     error = raised_by(client.update_customer, stale)
@@ -174,18 +173,17 @@ def test_an_authentication_fault_keeps_its_symbolic_name_and_details(
     ids=["access-token", "developer-token"],
 )
 def test_a_token_the_service_does_not_accept_is_an_authentication_error_and_is_not_retried(
-    strict_emulator: EmulatorProcess, developer_token: str, access_token: str
+    strict_emulator: EmulatorProcess, make_strict_client: MakeClient, developer_token: str, access_token: str
 ) -> None:
-    client = ServiceClient(local_config(strict_emulator.url, developerToken=developer_token, accessToken=access_token))
+    client = make_strict_client(developerToken=developer_token, accessToken=access_token)
     error = raised_by(client.current_user)
     assert isinstance(error, AuthenticationError)
     assert (error.code, error.errors[0].error_code) == (105, "InvalidCredentials")
     assert strict_emulator.control.calls() == {"GetUser": 1}
 
 
-def test_the_configured_tokens_are_sent_in_the_soap_headers(strict_emulator: EmulatorProcess) -> None:
-    config = local_config(strict_emulator.url, developerToken=STRICT_DEVELOPER_TOKEN, accessToken=STRICT_ACCESS_TOKEN)
-    assert ServiceClient(config).current_user()["User"]["CustomerId"] > 0
+def test_the_configured_tokens_are_sent_in_the_soap_headers(make_strict_client: MakeClient) -> None:
+    assert make_strict_client().current_user()["User"]["CustomerId"] > 0
 
 
 # -- retries -------------------------------------------------------------------------------------------------
@@ -335,9 +333,11 @@ def test_an_expired_token_that_cannot_be_renewed_is_raised_at_once(
     assert emulator.calls() == {"GetUser": 1}
 
 
-def test_the_repeated_call_sends_the_refreshed_token(strict_emulator: EmulatorProcess) -> None:
+def test_the_repeated_call_sends_the_refreshed_token(
+    strict_emulator: EmulatorProcess, make_strict_client: MakeClient
+) -> None:
     tokens = CountingTokens(before="expired-token", after=STRICT_ACCESS_TOKEN)
-    client = ServiceClient(local_config(strict_emulator.url, developerToken=STRICT_DEVELOPER_TOKEN), tokens=tokens)
+    client = make_strict_client(tokens=tokens)
     strict_emulator.control.add_fault(operation="GetUser", code=109)
     assert client.current_user()["User"]["CustomerId"] > 0
 
