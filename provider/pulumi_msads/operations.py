@@ -312,26 +312,44 @@ def read_customer(client: ServiceClient, customer_id: str, account_id: Any) -> t
     return customer, account
 
 
-def delete_customer(client: ServiceClient, customer_id: str) -> None:
-    """DeleteCustomer; where the service refuses it (it is reserved to Microsoft staff), deactivate the
-    customer's accounts instead and say that the customer record remains."""
+def _delete(get: Callable[[], Props], delete: Callable[[bytes], None], status_field: str) -> None:
+    """Delete with a fresh TimeStamp, reading again after a race; already gone or Inactive counts as deleted.
+
+    Any other refusal (PermissionDeniedError above all) is the caller's to handle.
+    """
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
-            fresh = client.get_customer(customer_id)
+            fresh = get()
         except NotFoundError:
             return
-        if fresh.get("CustomerLifeCycleStatus") == INACTIVE:
+        if fresh.get(status_field) == INACTIVE:
             return
         try:
-            client.delete_customer(customer_id, fresh["TimeStamp"])
+            delete(fresh["TimeStamp"])
             return
         except NotFoundError:
             return
         except TimestampMismatchError:
             if attempt == WRITE_ATTEMPTS:
                 raise
-        except PermissionDeniedError:
-            break
+        except ApiError as error:
+            if error.has_code(2192):  # "not in a status that allows it": someone deactivated it just now
+                return
+            raise
+
+
+def delete_customer(client: ServiceClient, customer_id: str) -> None:
+    """DeleteCustomer; where the service refuses it (it is reserved to Microsoft staff), deactivate the
+    customer's accounts instead and say that the customer record remains."""
+    try:
+        _delete(
+            lambda: client.get_customer(customer_id),
+            lambda stamp: client.delete_customer(customer_id, stamp),
+            "CustomerLifeCycleStatus",
+        )
+        return
+    except PermissionDeniedError:
+        pass
     accounts = [a for a in client.accounts_of(customer_id) if a.get("AccountLifeCycleStatus") != INACTIVE]
     for account in accounts:
         delete_account(client, str(account["Id"]))
@@ -404,22 +422,8 @@ def read_account(client: ServiceClient, account_id: str) -> Props | None:
 
 def delete_account(client: ServiceClient, account_id: str) -> None:
     """DeleteAccount with a fresh TimeStamp; an account already gone or Inactive counts as deleted."""
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            fresh = client.get_account(account_id)
-        except NotFoundError:
-            return
-        if fresh.get("AccountLifeCycleStatus") == INACTIVE:
-            return
-        try:
-            client.delete_account(account_id, fresh["TimeStamp"])
-            return
-        except NotFoundError:
-            return
-        except TimestampMismatchError:
-            if attempt == WRITE_ATTEMPTS:
-                raise
-        except ApiError as error:
-            if error.has_code(2192):  # "not in a status that allows it": someone deactivated it just now
-                return
-            raise
+    _delete(
+        lambda: client.get_account(account_id),
+        lambda stamp: client.delete_account(account_id, stamp),
+        "AccountLifeCycleStatus",
+    )

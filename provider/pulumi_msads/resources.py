@@ -17,7 +17,7 @@ from pulumi.dynamic import Resource
 from .providers import AccountProvider, CustomerProvider
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class AddressArgs:
     """A postal address. An account's business address needs business_name, line1, city, country_code."""
 
@@ -32,9 +32,9 @@ class AddressArgs:
     country_code: pulumi.Input[str] | None = None
 
 
-@dataclasses.dataclass
-class PrimaryAccountArgs:
-    """The account SignupCustomer creates with the customer."""
+@dataclasses.dataclass(kw_only=True)
+class _AccountSettingsArgs:
+    """The settable fields of an advertiser account, shared by both kinds of account."""
 
     name: pulumi.Input[str]
     currency_code: pulumi.Input[str]
@@ -46,7 +46,12 @@ class PrimaryAccountArgs:
     forward_compatibility_map: pulumi.Input[Mapping[str, str]] | None = None
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
+class PrimaryAccountArgs(_AccountSettingsArgs):
+    """The account SignupCustomer creates with the customer."""
+
+
+@dataclasses.dataclass(kw_only=True)
 class CustomerArgs:
     """A client customer and its primary account."""
 
@@ -61,19 +66,11 @@ class CustomerArgs:
     adopt_id: pulumi.Input[str] | None = None
 
 
-@dataclasses.dataclass
-class AccountArgs:
+@dataclasses.dataclass(kw_only=True)
+class AccountArgs(_AccountSettingsArgs):
     """An additional account under an existing customer."""
 
     customer_id: pulumi.Input[str]
-    name: pulumi.Input[str]
-    currency_code: pulumi.Input[str]
-    business_address: AddressArgs | Mapping[str, Any]
-    time_zone: pulumi.Input[str] | None = None
-    auto_tag_type: pulumi.Input[str] | None = None
-    language: pulumi.Input[str] | None = None
-    tax_information: pulumi.Input[Mapping[str, str]] | None = None
-    forward_compatibility_map: pulumi.Input[Mapping[str, str]] | None = None
     adopt_id: pulumi.Input[str] | None = None
 
 
