@@ -1,0 +1,273 @@
+"""The benchmark's outputs: one JSON document with every figure, and the same figures as Markdown tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator")
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every figure that has a target, with whether it holds."""
+    found: list[dict[str, Any]] = []
+
+    def add(name: str, target: str, value: Any, ok: bool | None) -> None:
+        found.append({"name": name, "target": target, "value": value, "ok": ok})
+
+    for row in results.get("roundtrips", {}).get("rows", []):
+        if row["target"] is not None:
+            add(f"Round trips: {row['step']}", f"<= {row['target']}", row["total"], row["ok"])
+    overhead = results.get("overhead", {})
+    for row in overhead.get("rows", []):
+        add(
+            f"Provider overhead: {row['operation']} at {row['latency_ms']:g} ms service latency",
+            f"gRPC / bare <= {overhead['target_ratio']}",
+            row["ratio"],
+            row["ok"],
+        )
+    scale = results.get("scale", {})
+    for row in scale.get("rows", []):
+        if row["efficiency"] is not None:
+            add(
+                f"Scale efficiency: {row['phase']} x {row['resources']}",
+                f">= {scale['target_efficiency']}",
+                row["efficiency"],
+                row["ok"],
+            )
+    for phase, flat in scale.get("flat", {}).items():
+        add(
+            f"Scale: {phase} time per resource flat",
+            f"largest / smallest <= {scale['flat_tolerance']}",
+            flat["growth"],
+            flat["ok"],
+        )
+    program = results.get("program", {})
+    if program:
+        add(
+            "Program: time per resource flat",
+            f"largest / smallest <= {scale.get('flat_tolerance', 1.15)}",
+            program["growth"],
+            program["ok"],
+        )
+    cold = results.get("coldstart", {})
+    if cold:
+        add(
+            "Cold start to first answered Check",
+            f"< {cold['target_first_check_ms']:g} ms",
+            cold["median_ms"]["first_check_s"],
+            cold["ok"],
+        )
+        memory = cold["memory"]
+        add(
+            f"Provider RSS growth, {memory['from_operations']} -> {memory['to_operations']} operations",
+            f"<= {memory['tolerance'] * 100:g}%",
+            f"{memory['growth_fraction'] * 100:.2f}% ({memory['growth_kib']} KiB)",
+            memory["ok"],
+        )
+    return found
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "**no**"
+    if isinstance(value, float):
+        if abs(value) >= 100:
+            return f"{value:.0f}"
+        return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3g}"
+    return str(value).replace("|", "\\|")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    meta = results["meta"]
+    machine = meta["machine"]
+    out = [
+        f"# pulumi-msads benchmarks ({meta['mode']} run)",
+        "",
+        f"Command: `{meta['command']}`  ",
+        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), Python {machine['python']}, "
+        f"{machine['platform']}  ",
+        f"Commit: {meta['commit']}; started {meta['started']}; took {meta['duration_s']:.0f} s; "
+        f"load average {meta['load_before'][0]:.2f} before, {meta['load_after'][0]:.2f} after  ",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
+        "",
+        "All figures come from one process tree on this machine (this process, one emulator, provider servers) and",
+        "compare alternating runs; read them as ratios, not as absolute performance claims.",
+        "",
+        "## Targets",
+        "",
+    ]
+    out += _table(
+        ["Figure", "Target", "Measured", "Holds"],
+        [[t["name"], t["target"], t["value"], t["ok"]] for t in results["targets"]],
+    )
+    if "roundtrips" in results:
+        out += ["", "## 1. Round trips per lifecycle step (emulator call counts)", ""]
+        out += _table(
+            ["Step", "Calls", "Total", "Target", "Holds", "Fewest the API allows"],
+            [
+                [
+                    r["step"],
+                    ", ".join(f"{k} {v}" for k, v in r["calls"].items()) or "none",
+                    r["total"],
+                    r["target"],
+                    r["ok"],
+                    r["floor"],
+                ]
+                for r in results["roundtrips"]["rows"]
+            ],
+        )
+    if "overhead" in results:
+        out += [
+            "",
+            "## 2. Provider overhead (medians of alternating runs)",
+            "",
+            "bare = the zeep calls alone; in-process = the provider's methods called in this process (no gRPC);",
+            "gRPC = the engine operation through the real provider server, the harness standing in for the engine.",
+            "CPU per operation: this process (bare clients, or the engine's side) / provider server / emulator.",
+            "",
+        ]
+        out += _table(
+            [
+                "Operation",
+                "Service latency ms",
+                "Bare ms",
+                "In-process ms",
+                "gRPC ms",
+                "In-process / bare",
+                "gRPC / bare",
+                "Added ms",
+                "gRPC CPU ms: engine side / provider / emulator",
+            ],
+            [
+                [
+                    r["operation"],
+                    r["latency_ms"],
+                    r["bare_ms"],
+                    r["in_process_ms"],
+                    r["grpc_ms"],
+                    r["in_process_ratio"],
+                    r["ratio"],
+                    r["added_ms"],
+                    " / ".join(f"{v:.2f}" for v in r["cpu_ms_per_op"]["grpc"].values()),
+                ]
+                for r in results["overhead"]["rows"]
+            ],
+        )
+    if "peer" in results:
+        peer = results["peer"]
+        out += ["", "## 3. Peer client: pulumi_msads.client (zeep) vs bingads ServiceClient (suds)", ""]
+        out += _table(
+            ["Sequence", "pulumi_msads ms", "bingads ms", "Ratio (ours / bingads)"],
+            [
+                [peer["sequence"], peer["pulumi_msads_ms"], peer["bingads_ms"], peer["ratio"]],
+                [
+                    "Client construction + first GetCustomer",
+                    peer["construction_and_first_call_ms"]["pulumi_msads"],
+                    peer["construction_and_first_call_ms"]["bingads"],
+                    round(
+                        peer["construction_and_first_call_ms"]["pulumi_msads"]
+                        / peer["construction_and_first_call_ms"]["bingads"],
+                        3,
+                    ),
+                ],
+            ],
+        )
+    if "scale" in results:
+        scale = results["scale"]
+        out += [
+            "",
+            f"## 4. Scale: {scale['concurrency']} operations at a time, {scale['latency_ms']:g} ms added per SOAP call",
+            "",
+            f"Warm-up (untimed in the rows): {scale['warmup']['operations']} creates in "
+            f"{scale['warmup']['seconds']} s, building each gRPC worker thread's zeep client.",
+            "",
+        ]
+        out += _table(
+            [
+                "Resources",
+                "Phase",
+                "Seconds",
+                "Calls",
+                "Efficiency",
+                "ms / resource",
+                "CPU ms / resource: engine side / provider / emulator",
+            ],
+            [
+                [
+                    r["resources"],
+                    r["phase"],
+                    r["seconds"],
+                    r["calls"],
+                    r["efficiency"],
+                    r["ms_per_resource"],
+                    " / ".join(f"{v:.2f}" for v in r["cpu_ms_per_resource"].values()),
+                ]
+                for r in scale["rows"]
+            ],
+        )
+    if "program" in results:
+        out += ["", "### Program side: constructing the resources under set_mocks (fresh process per size)", ""]
+        out += _table(
+            ["Resources", "Construct s", "Total s", "ms / resource", "Error"],
+            [
+                [r["resources"], r.get("construct_s"), r.get("total_s"), r.get("ms_per_resource"), r.get("error")]
+                for r in results["program"]["rows"]
+            ],
+        )
+    if "coldstart" in results:
+        cold = results["coldstart"]
+        median = cold["median_ms"]
+        out += ["", f"## 5. Cold start (median of {cold['runs']}) and memory", ""]
+        out += _table(
+            ["Provider process started to ...", "ms"],
+            [
+                ["... Configure answered (Handshake, GetPluginInfo, Configure)", median["configured_s"]],
+                ["... first Check answered (unpickle, import pulumi_msads, configure())", median["first_check_s"]],
+                ["first Create after that (builds the thread's zeep client, loads the WSDL)", median["first_create_s"]],
+                ["second Create, for comparison", median["second_create_s"]],
+                ["import grpc + dill + pulumi SDK (fresh interpreter)", cold["imports_ms"]["pulumi_sdk_s"]],
+                ["then import pulumi_msads.providers", cold["imports_ms"]["pulumi_msads_s"]],
+            ],
+        )
+        memory = cold["memory"]
+        out += ["", "Provider server RSS after N engine operations (create / update / refresh, 4 at a time):", ""]
+        out += _table(
+            ["Operations", "RSS MiB"],
+            [[s["operations"], round(s["rss_kib"] / 1024, 1)] for s in memory["samples"]],
+        )
+    if "emulator" in results:
+        emulator = results["emulator"]
+        out += [
+            "",
+            f"## 6. Emulator throughput ({emulator['seconds_per_run']:g} s per run, zeep clients, one per thread)",
+            "",
+            "UpdateCustomer loops are GetCustomer + UpdateCustomer (the TimeStamp needs a read): requests per second",
+            "count both, latencies are UpdateCustomer's.",
+            "",
+        ]
+        out += _table(
+            ["Operation", "Clients", "Requests/s", "p50 ms", "p99 ms", "Emulator CPU ms/req", "Client CPU ms/req"],
+            [
+                [
+                    r["operation"],
+                    r["clients"],
+                    r["requests_per_second"],
+                    r["p50_ms"],
+                    r["p99_ms"],
+                    r["emulator_cpu_ms_per_request"],
+                    r["client_cpu_ms_per_request"],
+                ]
+                for r in emulator["rows"]
+            ],
+        )
+    return "\n".join(out) + "\n"

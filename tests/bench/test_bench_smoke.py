@@ -1,0 +1,74 @@
+"""The benchmark suite's quick mode, as CI runs it: it completes, writes every section, and the round trips meet
+their targets. Timings are not asserted (they depend on the machine); call counts are behaviour, so they are."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator")
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("bench")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--quiet", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert "## Targets" in (out / "results.md").read_text()
+    data: dict[str, Any] = json.loads((out / "results.json").read_text())
+    return data
+
+
+@pytest.mark.slow
+def test_quick_run_writes_every_section(results: dict[str, Any]) -> None:
+    assert set(SECTIONS) <= set(results)
+    assert results["meta"]["mode"] == "quick"
+    assert results["meta"]["machine"]["nproc"] >= 1
+    assert results["targets"], "the figures with targets are listed"
+
+
+@pytest.mark.slow
+def test_round_trips_meet_their_targets(results: dict[str, Any]) -> None:
+    rows = {row["step"]: row for row in results["roundtrips"]["rows"]}
+    assert rows["Customer create"]["calls"] == {"SignupCustomer": 1}
+    assert rows["Customer no-op preview"]["total"] == 0
+    assert rows["Customer update, one customer field"]["calls"] == {"GetCustomer": 1, "UpdateCustomer": 1}
+    assert rows["Customer update, one account field"]["calls"] == {"GetAccount": 1, "UpdateAccount": 1}
+    assert rows["Customer refresh (no drift)"]["calls"] == {"GetAccount": 1, "GetCustomer": 1}
+    missed = {step: row["calls"] for step, row in rows.items() if row["target"] is not None and not row["ok"]}
+    assert missed == {}
+
+
+@pytest.mark.slow
+def test_every_measured_section_has_its_rows(results: dict[str, Any]) -> None:
+    assert {(r["operation"], r["latency_ms"]) for r in results["overhead"]["rows"]} == {
+        (op, latency) for op in ("create", "update", "read") for latency in (0.0, 50.0)
+    }
+    assert results["peer"]["pulumi_msads_ms"] > 0 and results["peer"]["bingads_ms"] > 0
+    scale = results["scale"]
+    assert {(r["phase"], r["resources"]) for r in scale["rows"]} == {
+        (phase, size) for phase in ("create", "refresh", "no-op preview") for size in (20, 50)
+    }
+    calls = {(r["phase"], r["resources"]): r["calls_per_resource"] for r in scale["rows"]}
+    assert calls[("create", 50)] == 1 and calls[("refresh", 50)] == 2 and calls[("no-op preview", 50)] == 0
+    assert all("error" not in r for r in results["program"]["rows"]), results["program"]["rows"]
+    cold = results["coldstart"]
+    assert cold["median_ms"]["first_check_s"] > 0
+    samples = [s["operations"] for s in cold["memory"]["samples"]]
+    assert samples[0] == 0 and samples == sorted(samples)
+    assert {(r["operation"], r["clients"]) for r in results["emulator"]["rows"]} == {
+        (op, clients) for op in ("GetCustomer", "UpdateCustomer") for clients in (1, 8)
+    }
