@@ -56,7 +56,7 @@ def wsdl_enum(type_name: str, description: str) -> Any:
     ]
 
 
-def _id(value: Any) -> Any:
+def coerce_id(value: Any) -> Any:
     """Ids are strings; the engine turns numbers into floats, so take whole floats and ints too."""
     if isinstance(value, bool):
         return value
@@ -81,7 +81,7 @@ def _matching(pattern: str, what: str) -> AfterValidator:
 ID_PATTERN, COUNTRY_PATTERN = r"[1-9][0-9]{0,18}", r"[A-Z]{2}"
 Id = Annotated[
     str,
-    BeforeValidator(_id),
+    BeforeValidator(coerce_id),
     _matching(ID_PATTERN, "a numeric id such as '251000002'"),
     WithJsonSchema({"type": "string", "pattern": f"^{ID_PATTERN}$", "description": "A numeric id, as a string."}),
 ]
@@ -220,7 +220,7 @@ def describe_errors(error: ValidationError, model: type[BaseModel]) -> list[tupl
         location = tuple(item["loc"])
         message = item["msg"]
         if item["type"] == "extra_forbidden":
-            allowed = _fields_at(model, location[:-1])
+            allowed = fields_at(model, location[:-1])
             close = difflib.get_close_matches(str(location[-1]), allowed, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             message = f"unknown property; {hint}allowed: {', '.join(allowed)}"
@@ -230,7 +230,7 @@ def describe_errors(error: ValidationError, model: type[BaseModel]) -> list[tupl
     return failures
 
 
-def _fields_at(model: type[BaseModel], location: tuple[str | int, ...]) -> list[str]:
+def fields_at(model: type[BaseModel], location: tuple[str | int, ...]) -> list[str]:
     current: Any = model
     for part in location:
         if isinstance(part, int) or current is None:

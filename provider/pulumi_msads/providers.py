@@ -32,7 +32,7 @@ from pydantic import BaseModel, ValidationError
 from . import fields, operations, runtime
 from .errors import InputError
 from .fields import Props
-from .models import AccountModel, CustomerModel, describe_errors
+from .models import AccountModel, CustomerModel, coerce_id, describe_errors, fields_at
 
 PROVIDER_KEY = "__provider"
 
@@ -54,22 +54,38 @@ def _without_unknowns(value: Any) -> Any:
     return value
 
 
+ID_PROPERTIES = ("customer_id", "parent_customer_id", "adopt_id")
+
+
 def check_inputs(model: type[BaseModel], news: Props) -> CheckResult:
-    """Validate inputs; unknown values (preview) pass, and so does whatever depends on them."""
+    """Validate inputs; unknown values (preview) pass, and so does whatever depends on them.
+
+    With unknowns the model cannot produce the checked inputs, so the known values come back as
+    sent, normalized the same way (None and empty maps dropped, ids as strings); a property whose
+    name the model does not know is refused whether or not its value is known.
+    """
     news = {k: v for k, v in news.items() if k != PROVIDER_KEY}
     unknown = _unknown_paths(news)
+    failures = [
+        CheckFailure(".".join(path), f"unknown property; allowed: {', '.join(allowed)}")
+        for path in unknown
+        if (allowed := fields_at(model, path[:-1])) and path[-1] not in allowed  # maps take any key
+    ]
     try:
         checked = model.model_validate(_without_unknowns(news))
     except ValidationError as error:
-        failures = [
+        failures += [
             CheckFailure(path, reason)
             for path, reason in describe_errors(error, model)
             if not any(path == ".".join(u) or path.startswith(".".join(u) + ".") for u in unknown)
         ]
+    else:
+        if not unknown:
+            return CheckResult(fields.normalize(checked.model_dump(exclude_none=True)), [])
+    if failures:
         return CheckResult(news, failures)
-    if unknown:
-        return CheckResult(news, [])
-    return CheckResult(fields.normalize(checked.model_dump(exclude_none=True)), [])
+    known_ids = {k: coerce_id(news[k]) for k in ID_PROPERTIES if k in news and not isinstance(news[k], Unknown)}
+    return CheckResult(fields.normalize({**news, **known_ids}), [])
 
 
 def _validated(model: type[BaseModel], props: Props) -> Props:

@@ -464,12 +464,10 @@ def test_inputs_with_unknown_values_come_back_with_them() -> None:
     assert result.inputs["name"] is name
 
 
-@pytest.mark.xfail(strict=True, reason="providers.check_inputs returns raw inputs when any value is unknown")
 def test_ids_are_normalized_even_when_another_value_is_unknown() -> None:
     result = check_inputs(AccountModel, standalone_account(name=Unknown(), customer_id=251000001.0))
     assert result.inputs["customer_id"] == "251000001"
 
 
-@pytest.mark.xfail(strict=True, reason="providers.check_inputs drops unknown values before looking at their names")
 def test_unknown_property_is_rejected_even_when_its_value_is_unknown() -> None:
     assert list(check(CustomerModel, customer(naem=Unknown()))) == ["naem"]
