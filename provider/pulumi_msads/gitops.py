@@ -215,12 +215,12 @@ def _check(data: Any) -> list[tuple[str, str]]:
     path never runs through a map key and ``describe_errors`` can suggest the property meant.
     """
     failures = _describe(_FileShape, data, "")
-    for where, customer in _entries(data, ""):
-        failures += _bad_key(where)
+    for where, key, customer in _entries(data, ""):
+        failures += _bad_key(where, key)
         failures += _describe(_CustomerShape, customer, where)
         names = {_name(customer.get("account")): f"{where}.account"}
-        for account_where, account in _entries(customer, where):
-            failures += _bad_key(account_where)
+        for account_where, account_key, account in _entries(customer, where):
+            failures += _bad_key(account_where, account_key)
             failures += _describe(AccountEntry, account, account_where)
             name = _name(account)
             if name is not None and name in names:
@@ -235,20 +235,21 @@ def _check(data: Any) -> list[tuple[str, str]]:
     return [(path, _with_hint(path, reason, data)) for path, reason in failures]
 
 
-def _entries(parent: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
-    """(path, entry) of each mapping entry under ``customers`` (of the file) or ``accounts`` (of a customer)."""
+def _entries(parent: Any, where: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(path, key, entry) of each mapping entry under ``customers`` (of the file) or ``accounts`` (of a customer)."""
     collection = "accounts" if where else "customers"
     entries = parent.get(collection) if isinstance(parent, dict) else None
     if not isinstance(entries, dict):
         return []
     prefix = f"{where}.{collection}" if where else collection
     return [
-        (f"{prefix}.{key}", entry) for key, entry in entries.items() if isinstance(key, str) and isinstance(entry, dict)
+        (f"{prefix}.{key}", key, entry)
+        for key, entry in entries.items()
+        if isinstance(key, str) and isinstance(entry, dict)
     ]
 
 
-def _bad_key(path: str) -> list[tuple[str, str]]:
-    key = path.rsplit(".", 1)[-1]
+def _bad_key(path: str, key: str) -> list[tuple[str, str]]:
     return [] if re.fullmatch(KEY_PATTERN, key) else [(path, _KEY_RULE.format(key=key) + " (it names a resource)")]
 
 

@@ -223,6 +223,13 @@ def test_a_bad_entry_is_reported_by_its_path_with_what_is_allowed(
         assert fragment in reason
 
 
+def test_a_key_with_a_dot_is_refused_whole() -> None:
+    document = copy.deepcopy(VALID)
+    document["customers"]["acme"]["accounts"]["eu.brand"] = document["customers"]["acme"]["accounts"].pop("brand")
+    [(path, reason)] = problems(dump(document))
+    assert path == "customers.acme.accounts.eu.brand" and "'eu.brand' is not a valid key" in reason
+
+
 def test_yaml_that_reads_no_as_false_gets_a_hint_to_quote_it() -> None:
     text = changed("customers.acme.market_country", "NO").replace("market_country: 'NO'", "market_country: NO")
     [(path, reason)] = problems(text)
