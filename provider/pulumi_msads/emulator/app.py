@@ -73,7 +73,7 @@ class EmulatorApp:
         if method == "GET":
             query = environ.get("QUERY_STRING", "").lower()
             if query in ("wsdl", "singlewsdl"):
-                return _reply(start, 200, wsdl.wsdl_text(self._service_url(environ)), "text/xml; charset=utf-8")
+                return _reply(start, 200, soap.served_wsdl(self._service_url(environ)), "text/xml; charset=utf-8")
             return _reply(start, 200, b"Customer Management v13 emulator. Add ?wsdl for the WSDL.\n", "text/plain")
         if method != "POST":
             return _reply(start, 405, b"SOAP requests are POSTed.\n", "text/plain", [("Allow", "GET, POST")])
@@ -125,9 +125,10 @@ class EmulatorApp:
             if handler is None:
                 raise fault(
                     204,
-                    f"The emulator does not support {request.operation}; see the README for the operations it models.",
+                    f"The emulator does not support {request.operation}; "
+                    "docs/emulator.md lists the operations it models.",
                 )
-            result = handler(request.body)
+            answer = soap.response(request.operation, handler(request.body), tracking_id)
         except ServiceError as error:
             log.info("%s %s -> fault %s", tracking_id, request.operation, error)
             return _reply(start, 500, soap.fault_response(request.operation, error, tracking_id), xml)
@@ -142,7 +143,7 @@ class EmulatorApp:
             and (late := self._misbehave(rule, request.operation, tracking_id, start))
         ):
             return late
-        return _reply(start, 200, soap.response(request.operation, result, tracking_id), xml)
+        return _reply(start, 200, answer, xml)
 
     def _misbehave(self, rule: FaultRule, operation: str, tracking_id: str, start: StartResponse) -> list[bytes] | None:
         if rule.drop:
@@ -200,6 +201,9 @@ class EmulatorApp:
             return _json(start, 400, {"error": str(error)})
         except ServiceError as error:
             return _json(start, 404, {"error": str(error)})
+        except Exception as error:
+            log.exception("control route %s /_emulator/%s failed", method, route)
+            return _json(start, 500, {"error": f"the emulator failed: {error!r}"})
         return _json(start, 404, {"error": f"no control route {method} /_emulator/{route}"})
 
     @staticmethod

@@ -10,11 +10,13 @@ import platformdirs
 from waitress.server import create_server
 
 from .. import wsdl
+from . import soap
 from .app import EmulatorApp
 from .backend import Backend, Settings
 from .store import Store
 
 DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS = "127.0.0.1", 8089, 16
+MAX_HTTP_BODY_BYTES = 64 * 1024 * 1024
 
 
 def default_db_path() -> Path:
@@ -33,6 +35,7 @@ class EmulatorServer:
         settings: Settings | None = None,
         threads: int = DEFAULT_THREADS,
     ) -> None:
+        soap.prepare()
         self.store = Store(db)
         self.backend = Backend(self.store, settings)
         self.app = EmulatorApp(self.backend)
@@ -44,6 +47,8 @@ class EmulatorServer:
             ident="msads-emulator",
             clear_untrusted_proxy_headers=True,
             channel_timeout=120,
+            # Bodies beyond this get waitress's own 413; up to it, the SOAP layer answers a fault.
+            max_request_body_size=MAX_HTTP_BODY_BYTES,
         )
         bound_host = host if ":" not in host else f"[{host}]"
         self.url = f"http://{bound_host}:{self._server.effective_port}{wsdl.SERVICE_PATH}"

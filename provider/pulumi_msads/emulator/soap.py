@@ -30,6 +30,7 @@ MAX_REQUEST_BYTES = 4 * 1024 * 1024
 
 NO_DTD = "DTDs and entity declarations are not allowed in SOAP messages."
 _SCHEMA_LOCK = threading.Lock()
+_INIT_LOCK = threading.RLock()
 
 
 def _declares_dtd(payload: bytes) -> bool:
@@ -59,13 +60,46 @@ class Request:
     body: dict[str, Any]
 
 
-@functools.cache
+def prepare() -> None:
+    """Load the WSDL, build zeep's binding and compile the schemas, before any request arrives.
+
+    Each is built once and cached. Building them is not thread-safe (libxml2 failed to compile the
+    schemas when two first requests came at once), so it happens under a lock, and the server
+    calls this before it accepts connections.
+    """
+    _binding()
+    _schema()
+    served_wsdl("http://localhost" + wsdl.SERVICE_PATH)
+
+
+def _schema() -> etree.XMLSchema:
+    with _INIT_LOCK:
+        return wsdl.xml_schema()
+
+
 def _binding() -> Any:
+    with _INIT_LOCK:
+        return _build_binding()
+
+
+@functools.cache
+def _build_binding() -> Any:
     client = zeep.Client(  # type: ignore[no-untyped-call]
         str(wsdl.wsdl_path()), settings=zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True)
     )
     service = next(iter(client.wsdl.services.values()))
     return next(iter(service.ports.values())).binding
+
+
+def served_wsdl(address: str) -> bytes:
+    """The WSDL as served at ``address`` (``?wsdl``), built once per address."""
+    with _INIT_LOCK:
+        return _served_wsdl(address)
+
+
+@functools.lru_cache(maxsize=8)
+def _served_wsdl(address: str) -> bytes:
+    return wsdl.wsdl_text(address)
 
 
 def operation_names() -> tuple[str, ...]:
@@ -104,8 +138,8 @@ def parse(payload: bytes, soap_action: str | None) -> Request:
     action = (soap_action or "").strip('"')
     if action and action.rsplit("/", 1)[-1] != name:
         raise SoapClientError(f"SOAPAction {action!r} does not match the body's operation {name}.")
-    schema = wsdl.xml_schema()
     with _SCHEMA_LOCK:  # one validator, and its error log, shared by every request thread
+        schema = _schema()
         valid = schema.validate(payload_element)
         problems = "; ".join(e.message for e in schema.error_log)  # type: ignore[attr-defined]
     if not valid:
