@@ -301,6 +301,14 @@ def test_update_account_is_a_full_overwrite_that_clears_omitted_optional_fields(
     assert current(soap, account_id)[field] is None
 
 
+def test_a_tax_key_sent_with_an_empty_value_is_removed(soap: Any, signup: Signup) -> None:
+    account_id = signup(account_overrides={"TaxInformation": kvps(CPF="123", CNPJ="456")}).AccountId
+    soap.UpdateAccount(Account=current(soap, account_id) | {"TaxInformation": kvps(CPF="", CNPJ="789")})
+    assert current(soap, account_id)["TaxInformation"]["KeyValuePairOfstringstring"] == [
+        {"key": "CNPJ", "value": "789"}
+    ]
+
+
 def test_update_account_keeps_an_omitted_business_address(soap: Any, signup: Signup) -> None:
     account_id = signup().AccountId
     before = current(soap, account_id)

@@ -456,6 +456,7 @@ class Backend:
                 raise fault(2192, f"Account {record.id} is Inactive.")
             _check_unique_name(tx.find(ACCOUNT, parent_id=record.parent_id), account.get("Name"), record.id)
             body = self._overwrite(tx, record.body, account, ACCOUNT_UPDATE_FIELDS, address_field="BusinessAddress")
+            body["TaxInformation"] = _without_empty_values(body.get("TaxInformation"))
             body.update(LastModifiedTime=now(), LastModifiedByUserId=self.current_user(tx).id)
             tx.put(Record(ACCOUNT, record.id, record.parent_id, body["Name"], record.number, 0, body))
             return {"LastModifiedTime": body["LastModifiedTime"]}
@@ -677,6 +678,17 @@ class Backend:
             _require_operator(field, operator, ("Equals",))
             return str(customer.body.get(field) or "").casefold() == str(value).casefold()
         raise fault(3030, f"Predicate field {field!r} is not supported by SearchCustomers.")
+
+
+def _without_empty_values(pairs: Body | None) -> Body | None:
+    """TaxInformation without the keys sent with an empty value: that is how a key is removed.
+
+    An empty element and a nil one look the same once deserialized; both remove the key.
+    """
+    if not pairs:
+        return pairs
+    kept = [p for p in _kvps(pairs) if p.get("value") not in ("", None)]
+    return {"KeyValuePairOfstringstring": kept} if kept else None
 
 
 def _raise_if(errors: list[ErrorItem]) -> None:
