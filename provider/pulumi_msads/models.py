@@ -141,7 +141,10 @@ class AccountFieldsModel(Model):
     name: str = Field(
         min_length=3, max_length=100, description="Account name: 3 to 100 characters, unique within its customer."
     )
-    currency_code: CurrencyCode = Field(json_schema_extra=REPLACE)
+    currency_code: CurrencyCode = Field(
+        description="The account's currency; it must be accepted in the business address's country.",
+        json_schema_extra=REPLACE,
+    )
     time_zone: TimeZone | None = Field(
         None, description="Time zone for the web UI; the service defaults to PacificTimeUSCanadaTijuana."
     )
@@ -164,11 +167,13 @@ class CustomerModel(Model):
     """A client customer and its primary account, created with SignupCustomer."""
 
     name: str = Field(min_length=1, max_length=90, description="Customer name, at most 90 characters.")
-    industry: Industry
+    industry: Industry = Field(description="The customer's primary business segment.")
     market_country: CountryCode = Field(
         description="Two-letter country code of the customer's market.", json_schema_extra=REPLACE
     )
-    market_language: Language = Field(json_schema_extra=REPLACE)
+    market_language: Language = Field(
+        description="The language of the customer's market; it must go with market_country.", json_schema_extra=REPLACE
+    )
     customer_address: AddressModel | None = Field(None, description="Not used by Microsoft Advertising itself.")
     forward_compatibility_map: KeyValueMap | None = Field(None, description="Reserved by the API for future settings.")
     parent_customer_id: Id | None = Field(
