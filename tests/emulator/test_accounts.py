@@ -149,6 +149,10 @@ def test_get_account_of_an_unknown_id_is_invalid_account_id(soap: Any) -> None:
     assert fault.code == 2108
 
 
+def test_get_account_requires_an_id(soap: Any) -> None:
+    assert fault_of(soap.GetAccount).code == 203
+
+
 def test_get_account_returns_a_utc_last_modified_time(soap: Any, signup: Signup) -> None:
     assert current(soap, signup().AccountId)["LastModifiedTime"].utcoffset() == dt.timedelta(0)
 
@@ -562,6 +566,19 @@ def test_search_accounts_pages_with_a_zero_based_index(soap: Any, parent: int, a
         for i in range(3)
     ]
     assert pages == [sorted(ids(list(accounts.values())))[:3], sorted(ids(list(accounts.values())))[3:], []]
+
+
+@pytest.mark.parametrize("paging", [{"Index": -1, "Size": 10}, {"Index": 0, "Size": -1}], ids=["index", "size"])
+def test_search_accounts_refuses_a_negative_page(soap: Any, paging: dict[str, int]) -> None:
+    assert (
+        fault_of(soap.SearchAccounts, Predicates=predicates(("AccountName", "Contains", "a")), PageInfo=paging).code
+        == 201
+    )
+
+
+def test_a_predicate_needs_a_value(soap: Any) -> None:
+    no_value = {"Predicate": [{"Field": "AccountName", "Operator": "Equals"}]}
+    assert fault_of(soap.SearchAccounts, Predicates=no_value, PageInfo=page()).code == 3030
 
 
 def test_search_accounts_needs_page_info(soap: Any) -> None:

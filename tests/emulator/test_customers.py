@@ -25,6 +25,10 @@ def test_get_customer_of_an_unknown_id_is_entity_not_existent(soap: Any) -> None
     assert fault.code == 210
 
 
+def test_get_customer_requires_an_id(soap: Any) -> None:
+    assert fault_of(soap.GetCustomer).code == 203
+
+
 def test_get_customer_returns_a_utc_last_modified_time(soap: Any, signup: Signup) -> None:
     got = soap.GetCustomer(CustomerId=signup().CustomerId).Customer
     assert got.LastModifiedTime.utcoffset() == dt.timedelta(0)
