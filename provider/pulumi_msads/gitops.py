@@ -140,8 +140,9 @@ def loads(text: str, source: str = "<string>") -> DesiredState:
 
 def _parse(text: str, problems: list[tuple[str, str, int | None]], lines: dict[str, int]) -> Any:
     """YAML (safe) to data. Duplicate keys are problems (the data keeps the last); ``lines`` gets every path's line."""
-    loader = yaml.SafeLoader(text)
+    loader: yaml.SafeLoader | None = None
     try:
+        loader = yaml.SafeLoader(text)  # its reader already refuses some characters, so inside the try
         node = loader.get_single_node()
         if node is None:
             problems.append(("", "the file is empty; it needs a 'customers' mapping", None))
@@ -156,7 +157,8 @@ def _parse(text: str, problems: list[tuple[str, str, int | None]], lines: dict[s
         )
         return None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _walk(

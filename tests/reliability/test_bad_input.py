@@ -1,4 +1,4 @@
-"""Any input at all gets an answer, never a crash: property-based tests of check and of the emulator.
+"""Any input at all gets an answer, never a crash: property-based tests of check, the YAML loader and the emulator.
 
 The provider's check must turn any property bag the engine could send into either checked inputs
 or per-property failures. The emulator must answer any body with a SOAP message (a fault for
@@ -7,15 +7,18 @@ anything malformed) and keep serving.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from pulumi.output import Unknown
 
+from pulumi_msads import gitops
 from pulumi_msads.emulator.process import EmulatorProcess
 from pulumi_msads.models import AccountModel, CustomerModel
 from pulumi_msads.providers import check_inputs
@@ -114,3 +117,42 @@ def test_the_emulator_answers_any_body_with_soap_and_keeps_serving(fuzz_target: 
     if response.status_code == 500:
         assert root.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault/faultstring") is not None
     assert fuzz_target.control.is_up()
+
+
+# -- the GitOps loader ----------------------------------------------------------------------------------------
+
+EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "gitops" / "accounts.yaml").read_text()
+
+
+def assert_loaded_or_refused(text: str) -> None:
+    try:
+        gitops.loads(text)
+    except gitops.DesiredStateError as error:
+        assert error.failures, "a refusal lists at least one problem"
+        for path, reason in error.failures:
+            assert isinstance(path, str) and isinstance(reason, str) and reason
+
+
+yaml_values = st.recursive(
+    st.one_of(st.text(max_size=40), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=15), inner, max_size=5)),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_the_loader_answers_any_text(text: str) -> None:
+    assert_loaded_or_refused(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(yaml_values)
+def test_the_loader_answers_any_yaml_document(document: Any) -> None:
+    assert_loaded_or_refused(yaml.safe_dump(document))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, len(EXAMPLE)), st.text(max_size=20))
+def test_the_loader_answers_any_edit_of_the_example(position: int, inserted: str) -> None:
+    assert_loaded_or_refused(EXAMPLE[:position] + inserted + EXAMPLE[position:])
