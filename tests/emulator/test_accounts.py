@@ -118,6 +118,13 @@ def test_account_names_are_unique_within_a_customer(soap: Any, parent: int, name
     assert "already used" in (fault.errors[0].details or "")
 
 
+def test_a_deleted_account_frees_its_name(soap: Any, signup: Signup) -> None:
+    created = signup()
+    soap.DeleteAccount(AccountId=created.AccountId, TimeStamp=current(soap, created.AccountId)["TimeStamp"])
+    again = soap.AddAccount(Account=account(ParentCustomerId=created.CustomerId, Name="Contoso main"))
+    assert current(soap, again.AccountId)["Name"] == current(soap, created.AccountId)["Name"]
+
+
 def test_the_same_account_name_may_be_used_by_another_customer(soap: Any, signup: Signup) -> None:
     first, second = signup(), signup()
     assert soap.GetAccount(AccountId=first.AccountId).Account.Name == "Contoso main"

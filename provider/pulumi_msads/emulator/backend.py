@@ -704,14 +704,18 @@ def _check_stamp(record: Record, timestamp: Any, what: str) -> None:
 
 
 def _check_unique_name(siblings: list[Record], name: Any, own_id: int | None) -> None:
-    """Account names are unique within their customer (case-insensitively, our assumption).
+    """Account names are unique among the customer's accounts that are not deleted.
 
-    The documentation states the rule but gives no error code for it; we answer 201
-    ApiInputValidationError with details that say which account holds the name.
+    The documentation states the rule but gives no error code for it, nor says whether it is
+    case-sensitive or whether a deleted (Inactive) account keeps its name. Our choices: 201
+    ApiInputValidationError with details saying which account holds the name; names compare
+    case-insensitively; a deleted account frees its name, so that a replacement can take it.
     """
     if not name:
         return
     for sibling in siblings:
+        if sibling.body.get("AccountLifeCycleStatus") == "Inactive":
+            continue
         if sibling.id != own_id and (sibling.name or "").casefold() == str(name).casefold():
             raise fault(201, f"Account name {name!r} is already used by account {sibling.id} of this customer.")
 
