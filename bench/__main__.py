@@ -37,6 +37,7 @@ class Sizes:
     peer_iterations: int
     scale_sizes: tuple[int, ...]
     program_sizes: tuple[int, ...]
+    program_variants: tuple[str, ...]
     latency: float
     cold_runs: int
     memory_checkpoints: tuple[int, ...]
@@ -50,6 +51,7 @@ FULL = Sizes(
     peer_iterations=60,
     scale_sizes=(100, 500, 2000),
     program_sizes=(100, 500, 2000),
+    program_variants=("default", "gc-tuned"),
     latency=0.05,
     cold_runs=5,
     memory_checkpoints=(500, 1000, 2000),
@@ -62,6 +64,7 @@ QUICK = Sizes(
     peer_iterations=6,
     scale_sizes=(20, 50),
     program_sizes=(10, 30),
+    program_variants=("default",),
     latency=0.05,
     cold_runs=1,
     memory_checkpoints=(12, 36),
@@ -188,7 +191,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             elif section == "scale":
                 results[section] = scale.run_service_side(bench, sizes.scale_sizes, sizes.latency)
             elif section == "program":
-                results[section] = scale.run_program_side(sizes.program_sizes)
+                results[section] = scale.run_program_side(sizes.program_sizes, sizes.program_variants)
             elif section == "coldstart":
                 results[section] = coldstart.run(bench, sizes.cold_runs, sizes.memory_checkpoints)
             elif section == "emulator":

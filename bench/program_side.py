@@ -1,9 +1,9 @@
 """The program's side of a large stack: constructing N Customer resources under ``pulumi.runtime.set_mocks``.
 
-Run as ``python -m bench.program_side N`` in a fresh process per size, as ``pulumi up`` runs the program: the SDK
-serializes the provider (``__provider``) once per dynamic resource, and state that builds up inside one process
-(notes 1.7: every ``serialize_provider`` call wraps a pickle method once more) must not leak from one size into the
-next. Prints one JSON object.
+Run as ``python -m bench.program_side N`` (or through ``main(N)``) in a fresh process per size, as ``pulumi up``
+runs the program: the SDK serializes the provider (``__provider``) once per dynamic resource, and state that builds
+up inside one process (notes 1.7: every ``serialize_provider`` call wraps a pickle method once more) must not leak
+from one size into the next. Prints one JSON object.
 """
 
 from __future__ import annotations
@@ -61,5 +61,9 @@ def measure(count: int) -> dict[str, Any]:
     }
 
 
+def main(count: int) -> None:
+    print(json.dumps(measure(count)))
+
+
 if __name__ == "__main__":
-    print(json.dumps(measure(int(sys.argv[1]))))
+    main(int(sys.argv[1]))

@@ -65,6 +65,7 @@ def test_every_measured_section_has_its_rows(results: dict[str, Any]) -> None:
     calls = {(r["phase"], r["resources"]): r["calls_per_resource"] for r in scale["rows"]}
     assert calls[("create", 50)] == 1 and calls[("refresh", 50)] == 2 and calls[("no-op preview", 50)] == 0
     assert all("error" not in r for r in results["program"]["rows"]), results["program"]["rows"]
+    assert results["program"]["growth"]["default"] is not None
     cold = results["coldstart"]
     assert cold["median_ms"]["first_check_s"] > 0
     samples = [s["operations"] for s in cold["memory"]["samples"]]
