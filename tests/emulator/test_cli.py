@@ -69,7 +69,7 @@ def test_the_defaults_are_loopback_port_8089_and_the_state_directory() -> None:
     assert (args.developer_token, args.access_token, args.allow_customer_delete) == (None, None, False)
 
 
-def test_an_in_memory_database_leaves_no_file(deleting_emulator_process: EmulatorProcess, tmp_path: Path) -> None:
+def test_an_in_memory_database_leaves_no_file(deleting_emulator_process: EmulatorProcess) -> None:
     assert deleting_emulator_process.control.health()["db"] == ":memory:"
     assert not Path(":memory:").exists()
 

@@ -212,32 +212,34 @@ def test_delete_customer_is_refused_as_for_anyone_outside_microsoft(soap: Any, s
 
 
 @pytest.fixture
-def deleted(deleting_soap: Soap) -> tuple[Soap, Any]:
+def deleted(deleting_soap: Soap) -> tuple[Soap, Any, int]:
     """A customer with two accounts, deleted on the emulator that allows it."""
     soap = deleting_soap
     aggregator = soap.GetUser(UserId=None).User.CustomerId
     created = soap.SignupCustomer(Customer=customer(), Account=account(), ParentCustomerId=aggregator)
+    second = soap.AddAccount(Account=account(ParentCustomerId=created.CustomerId, Name="Second account"))
     soap.DeleteCustomer(CustomerId=created.CustomerId, TimeStamp=current(soap, created.CustomerId)["TimeStamp"])
-    return soap, created
+    return soap, created, second.AccountId
 
 
-def test_a_deleted_customer_stays_readable_as_inactive(deleted: tuple[Soap, Any]) -> None:
-    soap, created = deleted
+def test_a_deleted_customer_stays_readable_as_inactive(deleted: tuple[Soap, Any, int]) -> None:
+    soap, created, _ = deleted
     assert soap.GetCustomer(CustomerId=created.CustomerId).Customer.CustomerLifeCycleStatus == "Inactive"
 
 
-def test_deleting_a_customer_makes_its_accounts_inactive(deleted: tuple[Soap, Any]) -> None:
-    soap, created = deleted
-    assert soap.GetAccount(AccountId=created.AccountId).Account.AccountLifeCycleStatus == "Inactive"
+def test_deleting_a_customer_makes_its_accounts_inactive(deleted: tuple[Soap, Any, int]) -> None:
+    soap, created, second = deleted
+    statuses = [soap.GetAccount(AccountId=a).Account.AccountLifeCycleStatus for a in (created.AccountId, second)]
+    assert statuses == ["Inactive", "Inactive"]
 
 
-def test_a_deleted_customer_cannot_be_updated(deleted: tuple[Soap, Any]) -> None:
-    soap, created = deleted
+def test_a_deleted_customer_cannot_be_updated(deleted: tuple[Soap, Any, int]) -> None:
+    soap, created, _ = deleted
     assert fault_of(soap.UpdateCustomer, Customer=current(soap, created.CustomerId)).code == 202
 
 
-def test_no_account_can_be_added_to_a_deleted_customer(deleted: tuple[Soap, Any]) -> None:
-    soap, created = deleted
+def test_no_account_can_be_added_to_a_deleted_customer(deleted: tuple[Soap, Any, int]) -> None:
+    soap, created, _ = deleted
     fault = fault_of(soap.AddAccount, Account=account(Name="Late account", ParentCustomerId=created.CustomerId))
     assert fault.code == 202
 
