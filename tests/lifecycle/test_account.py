@@ -1,0 +1,146 @@
+"""The Account resource driven through the real provider server, the way the engine calls it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pulumi_msads.emulator.process import EmulatorControl
+
+from ..conftest import Soap
+from ..harness import Engine, OperationError, ResourceState, unknown
+from .conftest import account_inputs
+
+
+def outputs(state: ResourceState | None) -> dict[str, Any]:
+    assert state is not None
+    return state.plain_outputs()
+
+
+@pytest.fixture
+def account(accounts: Engine, customer: ResourceState, emulator: EmulatorControl) -> ResourceState:
+    state = accounts.up_create(account_inputs(customer.id)).state
+    assert state is not None
+    emulator.reset_calls()
+    return state
+
+
+def test_preview_with_an_unknown_customer_id_checks_and_calls_nothing(
+    accounts: Engine, emulator: EmulatorControl
+) -> None:
+    outcome = accounts.preview_create(account_inputs(unknown()))
+    assert outcome.rpcs == ["Check"] and outcome.failures == []
+    assert emulator.total_calls() == 0
+
+
+def test_create_is_exactly_one_add_account_call_and_starts_in_draft(
+    accounts: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    outcome = accounts.up_create(account_inputs(customer.id))
+    assert emulator.calls() == {"AddAccount": 1}
+    assert outcome.state is not None
+    assert outputs(accounts.refresh(outcome.state).state)["account_life_cycle_status"] == "Draft"
+
+
+def test_language_which_add_account_ignores_is_set_by_a_follow_up_update(
+    accounts: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    outcome = accounts.up_create(account_inputs(customer.id, language="German"))
+    assert emulator.calls() == {"AddAccount": 1, "GetAccount": 1, "UpdateAccount": 1}
+    assert outputs(outcome.state)["language"] == "German"
+
+
+def test_unchanged_program_makes_no_call(accounts: Engine, account: ResourceState, emulator: EmulatorControl) -> None:
+    assert accounts.up_update(account, account_inputs(outputs(account)["customer_id"])).op == "same"
+    assert emulator.total_calls() == 0
+
+
+def test_update_reads_then_writes_the_account(
+    accounts: Engine, account: ResourceState, emulator: EmulatorControl, other_client: Soap
+) -> None:
+    customer_id = outputs(account)["customer_id"]
+    outcome = accounts.up_update(account, account_inputs(customer_id, time_zone="EasternTimeUSCanada"))
+    assert outcome.op == "update"
+    assert emulator.calls() == {"GetAccount": 1, "UpdateAccount": 1}
+    assert other_client.GetAccount(AccountId=int(account.id)).Account.TimeZone == "EasternTimeUSCanada"
+
+
+@pytest.mark.parametrize("prop", ["currency_code", "customer_id"])
+def test_currency_or_owner_change_replaces_deleting_the_old_account_first(
+    accounts: Engine, account: ResourceState, customer: ResourceState, prop: str
+) -> None:
+    changes = {"currency_code": "CAD"} if prop == "currency_code" else {}
+    customer_id = customer.id
+    inputs = account_inputs(customer_id, **changes)
+    if prop == "customer_id":
+        inputs["customer_id"] = "251000001"  # the aggregator's own customer
+    outcome = accounts.up_update(account, inputs)
+    assert outcome.op == "replace"
+    assert outcome.rpcs == ["Check", "Diff", "Check", "Delete", "Create"], "names are unique: delete first"
+
+
+def test_a_second_account_while_one_is_in_draft_fails_with_the_service_reason(
+    accounts: Engine, account: ResourceState
+) -> None:
+    with pytest.raises(OperationError, match=r"AddAccount failed: 202 .*Draft"):
+        accounts.up_create(account_inputs(outputs(account)["customer_id"], name="Contoso Outdoor - Third"))
+
+
+def test_a_second_account_after_the_first_is_activated_succeeds(
+    accounts: Engine, account: ResourceState, emulator: EmulatorControl
+) -> None:
+    emulator.set_account_status(account.id, "Active")
+    outcome = accounts.up_create(account_inputs(outputs(account)["customer_id"], name="Contoso Outdoor - Third"))
+    assert outcome.op == "create"
+
+
+def test_drift_is_detected_and_reverted(accounts: Engine, account: ResourceState, other_client: Soap) -> None:
+    live = other_client.GetAccount(AccountId=int(account.id)).Account
+    live.AutoTagType = "Replace"
+    other_client.UpdateAccount(Account=live)
+    customer_id = outputs(account)["customer_id"]
+    refreshed = accounts.refresh(account)
+    assert outputs(refreshed.state)["auto_tag_type"] == "Replace"
+    assert refreshed.state is not None
+    outcome = accounts.up_update(refreshed.state, account_inputs(customer_id, auto_tag_type="Inactive"))
+    assert outcome.op == "update"
+    assert other_client.GetAccount(AccountId=int(account.id)).Account.AutoTagType == "Inactive"
+
+
+def test_destroy_deactivates_the_account(accounts: Engine, account: ResourceState, other_client: Soap) -> None:
+    assert accounts.destroy(account).rpcs == ["Delete"]
+    assert other_client.GetAccount(AccountId=int(account.id)).Account.AccountLifeCycleStatus == "Inactive"
+
+
+def test_destroy_of_an_account_deleted_out_of_band_succeeds(
+    accounts: Engine, account: ResourceState, other_client: Soap
+) -> None:
+    live = other_client.GetAccount(AccountId=int(account.id)).Account
+    other_client.DeleteAccount(AccountId=int(account.id), TimeStamp=live.TimeStamp)
+    assert accounts.destroy(account).state is None
+
+
+def test_refresh_of_a_deleted_account_reports_it_gone(
+    accounts: Engine, account: ResourceState, other_client: Soap
+) -> None:
+    live = other_client.GetAccount(AccountId=int(account.id)).Account
+    other_client.DeleteAccount(AccountId=int(account.id), TimeStamp=live.TimeStamp)
+    assert accounts.refresh(account).state is None
+
+
+def test_adopt_an_existing_account_without_adding_one(
+    accounts: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    primary = outputs(customer)["account_id"]
+    outcome = accounts.up_create(
+        account_inputs(customer.id, name="Contoso Outdoor - Search", adopt_id=primary, time_zone="Arizona")
+    )
+    assert outcome.state is not None and outcome.state.id == primary
+    assert emulator.calls() == {"GetAccount": 1, "UpdateAccount": 1}
+
+
+def test_adopt_of_an_account_of_another_customer_is_refused(accounts: Engine, customer: ResourceState) -> None:
+    primary = outputs(customer)["account_id"]
+    with pytest.raises(OperationError, match=r"adopt_id: account .* belongs to customer"):
+        accounts.up_create(account_inputs("251000001", adopt_id=primary))
