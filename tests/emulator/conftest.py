@@ -1,8 +1,10 @@
 """Fixtures of the emulator's suite, on top of the session emulator in ``tests/conftest.py``.
 
-``soap`` (zeep, returns response bodies) and ``emulator`` (the control plane, reset before each
-test) come from the parent conftest. Here: the caller's aggregator customer, a signup helper, the
-official ``bingads`` SDK client, and a factory for extra emulator processes started with flags.
+``emulator`` (the control plane, reset before each test), ``emulator_process`` and
+``zeep_client`` come from the parent conftest. Here: ``soap`` (zeep calls returning response
+bodies, faults annotated with their parsed detail), the caller's aggregator customer, a signup
+helper, the official ``bingads`` SDK client, emulators started with flags, and a factory for
+more emulator processes.
 """
 
 from __future__ import annotations
