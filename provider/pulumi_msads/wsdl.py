@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib.util
+import threading
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from lxml import etree
@@ -40,8 +41,16 @@ def wsdl_path(environment: str = "production") -> Path:
     """
     if environment not in ENVIRONMENTS:
         raise ValueError(f"environment must be one of {ENVIRONMENTS}, not {environment!r}")
-    root = resources.files("bingads") / "v13" / "proxies" / environment / "customermanagement_service.xml"
-    return Path(str(root))
+    return _bingads_dir() / "v13" / "proxies" / environment / "customermanagement_service.xml"
+
+
+@functools.cache
+def _bingads_dir() -> Path:
+    """The installed bingads package's folder, found without importing it (its import takes half a second)."""
+    spec = importlib.util.find_spec("bingads")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the bingads package is not installed; it ships the Customer Management WSDL")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 def safe_parser() -> etree.XMLParser:
@@ -55,8 +64,17 @@ def safe_parser() -> etree.XMLParser:
     )
 
 
-@functools.cache
+_document_lock = threading.Lock()
+
+
 def wsdl_document() -> etree._ElementTree:
+    """The parsed WSDL, parsed once (under a lock, since the first callers may arrive together)."""
+    with _document_lock:
+        return _parse_document()
+
+
+@functools.cache
+def _parse_document() -> etree._ElementTree:
     return etree.parse(str(wsdl_path("production")), safe_parser())
 
 
@@ -72,8 +90,17 @@ def _schemas() -> dict[str, etree._Element]:
     return {s.get("targetNamespace", ""): s for s in wsdl_document().iter(f"{{{XSD_NS}}}schema")}
 
 
-@functools.cache
+_schema_lock = threading.Lock()
+
+
 def xml_schema() -> etree.XMLSchema:
+    """The compiled validator, built once: libxml2 fails when two threads compile it at the same time."""
+    with _schema_lock:
+        return _compile_schema()
+
+
+@functools.cache
+def _compile_schema() -> etree.XMLSchema:
     """All the WSDL's inline schemas compiled into one validator.
 
     The inline schemas import each other by namespace only; an in-memory resolver hands each one to

@@ -154,3 +154,19 @@ def test_quickstart_declares_a_customer_and_an_account_that_depends_on_it() -> N
     assert (account.typ, account.name) == (ACCOUNT_TYPE, "contoso-brand")
     assert account.inputs["customer_id"] == "contoso-cid", "the account is wired to the customer's id output"
     assert customer.inputs["account"]["currency_code"] == account.inputs["currency_code"] == "USD"
+
+
+def test_the_public_api_exports_exactly_what_it_lists() -> None:
+    assert set(pulumi_msads.__all__) == set(pulumi_msads._MODULE_OF)
+    for name in pulumi_msads.__all__:
+        assert getattr(pulumi_msads, name).__name__ == name
+
+
+def test_the_emulator_does_not_load_pulumi() -> None:
+    """The package's exports load lazily, so serving SOAP never pays for Pulumi and the providers."""
+    import subprocess
+    import sys
+
+    code = "import sys, pulumi_msads.emulator.server; print('pulumi' in sys.modules, 'bingads' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
