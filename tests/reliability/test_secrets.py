@@ -87,3 +87,17 @@ def test_wrong_token_fails_clearly_without_showing_either_token(
             Engine(running, CustomerProvider, CUSTOMER_TYPE).up_create(customer_inputs())
         assert_no_token("the error", failure.value.message)
         assert "WRONG-" not in failure.value.message
+
+
+@pytest.mark.parametrize("environment", ["production", "sandbox"])
+def test_tls_certificates_are_always_verified_against_microsoft(environment: str) -> None:
+    from pulumi_msads.client import ServiceClient
+    from pulumi_msads.config import ProviderConfig
+
+    config = ProviderConfig.from_sources(
+        {"msads:environment": environment, "msads:developerToken": "d", "msads:accessToken": "a"}, {}
+    )
+    client = ServiceClient(config)
+    client._service()  # builds the zeep client from the bundled WSDL; nothing is sent
+    assert config.endpoint.startswith("https://")
+    assert client._local.client.transport.session.verify is True
