@@ -16,7 +16,7 @@ from typing import Any
 
 from . import client as client_module
 from . import fields
-from .client import ServiceClient, is_transient
+from .client import ServiceClient, is_transient, outcome
 from .errors import (
     ApiError,
     ConfigurationError,
@@ -172,6 +172,28 @@ def write_account(client: ServiceClient, account_id: str, desired: Props, fresh:
     )
 
 
+def write_customer_and_account(
+    client: ServiceClient,
+    customer_id: str | None,
+    customer: Props,
+    account_id: str | None,
+    account: Props,
+) -> tuple[Props | None, Props | None]:
+    """Write the customer and/or its account (None: leave it alone), both at once when both changed."""
+    if customer_id is None or account_id is None:
+        return (
+            write_customer(client, customer_id, customer) if customer_id is not None else None,
+            write_account(client, account_id, account) if account_id is not None else None,
+        )
+    written, written_account = client.together(
+        lambda: write_customer(client, customer_id, customer), lambda: write_account(client, account_id, account)
+    )
+    for result in (written, written_account):
+        if isinstance(result, MsadsError):
+            raise result
+    return written, written_account  # type: ignore[return-value]
+
+
 # -- customers -------------------------------------------------------------------------------------------
 
 
@@ -296,20 +318,30 @@ def create_customer(client: ServiceClient, inputs: Props) -> CreatedCustomer:
 
 
 def read_customer(client: ServiceClient, customer_id: str, account_id: Any) -> tuple[Props, Props] | None:
-    """The customer and its primary account; None when the customer is gone (deleted reads as Inactive)."""
-    try:
-        customer = client.get_customer(customer_id)
-    except NotFoundError:
-        return None
-    if customer.get("CustomerLifeCycleStatus") == INACTIVE:
-        return None
+    """The customer and its primary account, read at the same time when the account id is known;
+    None when the customer is gone (a deleted customer reads as Inactive)."""
+    found: Props | MsadsError
+    account: Props | MsadsError
     if account_id is None:
-        account_id = _choose_account(client.accounts_of(customer_id), None, customer_id)
-    try:
-        account = client.get_account(str(account_id))
-    except NotFoundError:
+        found = outcome(lambda: client.get_customer(customer_id))
+        if isinstance(found, dict):
+            account_id = _choose_account(client.accounts_of(customer_id), None, customer_id)
+            account = outcome(lambda: client.get_account(str(account_id)))
+    else:
+        found, account = client.together(
+            lambda: client.get_customer(customer_id), lambda: client.get_account(str(account_id))
+        )
+    if isinstance(found, NotFoundError):
+        return None
+    if isinstance(found, MsadsError):
+        raise found
+    if found.get("CustomerLifeCycleStatus") == INACTIVE:
+        return None
+    if isinstance(account, NotFoundError):
         account = {"Id": account_id}
-    return customer, account
+    elif isinstance(account, MsadsError):
+        raise account
+    return found, account
 
 
 def _delete(get: Callable[[], Props], delete: Callable[[bytes], None], status_field: str) -> None:
@@ -341,15 +373,17 @@ def _delete(get: Callable[[], Props], delete: Callable[[bytes], None], status_fi
 def delete_customer(client: ServiceClient, customer_id: str) -> None:
     """DeleteCustomer; where the service refuses it (it is reserved to Microsoft staff), deactivate the
     customer's accounts instead and say that the customer record remains."""
-    try:
-        _delete(
-            lambda: client.get_customer(customer_id),
-            lambda stamp: client.delete_customer(customer_id, stamp),
-            "CustomerLifeCycleStatus",
-        )
-        return
-    except PermissionDeniedError:
-        pass
+    if not client.cache.get("delete_customer_refused"):
+        try:
+            _delete(
+                lambda: client.get_customer(customer_id),
+                lambda stamp: client.delete_customer(customer_id, stamp),
+                "CustomerLifeCycleStatus",
+            )
+            return
+        except PermissionDeniedError:
+            # The refusal is about the caller's role, not this customer: don't ask again in this process.
+            client.cache["delete_customer_refused"] = True
     accounts = [a for a in client.accounts_of(customer_id) if a.get("AccountLifeCycleStatus") != INACTIVE]
     for account in accounts:
         delete_account(client, str(account["Id"]))

@@ -245,13 +245,18 @@ class CustomerProvider(_Base):
         client = runtime.client()
         outs = dict(olds)
         outs.pop(PROVIDER_KEY, None)
-        if customer_changed:
-            customer = operations.write_customer(client, id_, inputs)
+        customer, account = operations.write_customer_and_account(
+            client,
+            id_ if customer_changed else None,
+            inputs,
+            str(olds["account_id"]) if account_changed else None,
+            inputs["account"],
+        )
+        if customer is not None:
             outs.update(fields.from_api(fields.customer_fields(), customer))
             outs.update(_status_outputs("customer", customer, ("CustomerLifeCycleStatus", "CustomerFinancialStatus")))
             outs["last_modified_time"] = _iso(customer.get("LastModifiedTime"))
-        if account_changed:
-            account = operations.write_account(client, str(olds["account_id"]), inputs["account"])
+        if account is not None:
             outs["account"] = fields.from_api(fields.account_fields(), account)
             outs.update(_status_outputs("account", account, ("AccountLifeCycleStatus", "AccountFinancialStatus")))
         for name in ("adopt_id", "parent_customer_id"):

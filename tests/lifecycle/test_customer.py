@@ -255,3 +255,27 @@ def test_import_canary_pulumi_import_still_fails_for_dynamic_providers(
     """pulumi/pulumi#16175: when this starts passing the other way, adopt_id can give way to `pulumi import`."""
     with pytest.raises(OperationError, match="__provider"):
         customers.import_read(customer.id)
+
+
+def test_changing_customer_and_account_fields_writes_both_objects(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl, other_client: Soap
+) -> None:
+    inputs = customer_inputs(name="Contoso Outdoor 2")
+    inputs["account"]["auto_tag_type"] = "Replace"
+    outcome = customers.up_update(customer, inputs)
+    assert outcome.op == "update"
+    assert emulator.calls() == {"GetCustomer": 1, "UpdateCustomer": 1, "GetAccount": 1, "UpdateAccount": 1}
+    assert other_client.GetCustomer(CustomerId=int(customer.id)).Customer.Name == "Contoso Outdoor 2"
+    account_id = int(outputs(customer)["account_id"])
+    assert other_client.GetAccount(AccountId=account_id).Account.AutoTagType == "Replace"
+
+
+def test_later_destroys_do_not_ask_for_delete_customer_again(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    customers.destroy(customer)  # refused (or already refused earlier in this provider process)
+    second = customers.up_create(customer_inputs(name="Contoso Outdoor 2")).state
+    assert second is not None
+    emulator.reset_calls()
+    customers.destroy(second)
+    assert "DeleteCustomer" not in emulator.calls(), "the service refuses it to this user: one refusal is enough"
