@@ -5,7 +5,6 @@ the properties (the API's field names in snake_case). Validation happens in the 
 ``check`` (``models``), where it also covers values that only become known during deployment.
 """
 
-
 import dataclasses
 from collections.abc import Mapping
 from typing import Any
