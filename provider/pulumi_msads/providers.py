@@ -201,7 +201,8 @@ class CustomerProvider(_Base):
         elif isinstance(new_account, dict):
             more, more_replaced = diff_fields(fields.account_fields(), old_account, new_account, "account.")
             changed += more
-            replaced += more_replaced
+            # The protocol's replace keys are top-level properties: the nested change forces "account".
+            replaced += ["account"] if more_replaced else []
         ids = _diff_ids(("parent_customer_id",), olds, news)
         return DiffResult(changes=bool(changed or ids), replaces=replaced + ids, delete_before_replace=False)
 
