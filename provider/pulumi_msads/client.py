@@ -60,6 +60,7 @@ logging.getLogger("zeep.transports").addFilter(_RedactCredentials())
 
 BINDING = f"{{{wsdl.SERVICE_NS}}}BasicHttpBinding_ICustomerManagementService"
 SEARCH_PAGE_SIZE = 1000
+CUSTOMERS_INFO_TOP = 1000
 """SearchAccounts' largest page."""
 NOT_IDEMPOTENT = frozenset({"SignupCustomer", "AddAccount"})
 """Operations that create something: repeating one after a lost answer could create it twice."""
@@ -267,13 +268,15 @@ class ServiceClient:
         return list((body.get("AccountsInfo") or {}).get("AccountInfo") or [])
 
     def customers_named(self, name: str) -> list[Body]:
-        """Customers the user can reach whose name is exactly ``name`` (case-insensitive)."""
-        body = self.call(
-            "SearchCustomers",
-            Predicates={"Predicate": [{"Field": "CustomerName", "Operator": "Equals", "Value": name}]},
-            PageInfo={"Index": 0, "Size": 100},
-        )
-        return list((body.get("Customers") or {}).get("Customer") or [])
+        """Customers the user can reach whose name is exactly ``name`` (case-insensitive), read in full.
+
+        GetCustomersInfo (a name-prefix filter) rather than SearchCustomers, whose predicate values
+        must be at least four characters long: a customer may well be called "Ace".
+        """
+        body = self.call("GetCustomersInfo", CustomerNameFilter=name, TopN=CUSTOMERS_INFO_TOP)
+        infos = (body.get("CustomersInfo") or {}).get("CustomerInfo") or []
+        same = [str(i["Id"]) for i in infos if str(i.get("Name") or "").casefold() == name.casefold()]
+        return [self.get_customer(customer_id) for customer_id in same]
 
     def accounts_named(self, customer_id: str, name: str) -> list[Body]:
         """Accounts of the customer whose name is ``name`` (case-insensitive; names are unique per customer).

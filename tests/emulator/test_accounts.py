@@ -525,7 +525,7 @@ def test_a_life_cycle_status_predicate_needs_another_one(soap: Any) -> None:
 
 
 def test_search_accounts_takes_exactly_one_predicate(soap: Any) -> None:
-    two = predicates(("AccountName", "Contains", "a"), ("CustomerId", "Equals", "1"))
+    two = predicates(("AccountName", "Contains", "contoso"), ("CustomerId", "Equals", "251000001"))
     assert fault_of(soap.SearchAccounts, Predicates=two, PageInfo=page()).code == 3030
     assert fault_of(soap.SearchAccounts, PageInfo=page()).code == 3030
 
@@ -578,7 +578,9 @@ def test_search_accounts_pages_with_a_zero_based_index(soap: Any, parent: int, a
 @pytest.mark.parametrize("paging", [{"Index": -1, "Size": 10}, {"Index": 0, "Size": -1}], ids=["index", "size"])
 def test_search_accounts_refuses_a_negative_page(soap: Any, paging: dict[str, int]) -> None:
     assert (
-        fault_of(soap.SearchAccounts, Predicates=predicates(("AccountName", "Contains", "a")), PageInfo=paging).code
+        fault_of(
+            soap.SearchAccounts, Predicates=predicates(("AccountName", "Contains", "contoso")), PageInfo=paging
+        ).code
         == 201
     )
 
@@ -589,7 +591,7 @@ def test_a_predicate_needs_a_value(soap: Any) -> None:
 
 
 def test_search_accounts_needs_page_info(soap: Any) -> None:
-    assert fault_of(soap.SearchAccounts, Predicates=predicates(("AccountName", "Contains", "a"))).code == 3080
+    assert fault_of(soap.SearchAccounts, Predicates=predicates(("AccountName", "Contains", "contoso"))).code == 3080
 
 
 def test_search_accounts_page_size_is_at_most_1000(soap: Any, signup: Signup) -> None:
@@ -609,3 +611,10 @@ def test_search_accounts_returns_whole_accounts_with_time_stamps(soap: Any, sign
     account_id = signup().AccountId
     (found,) = search_accounts(soap, ("AccountId", "Equals", str(account_id)))
     assert found == soap.GetAccount(AccountId=account_id).Account
+
+
+@pytest.mark.parametrize("value", ["a", "abc"])
+def test_a_predicate_value_has_at_least_four_characters(soap: Any, value: str) -> None:
+    fault = fault_of(soap.SearchAccounts, Predicates=predicates(("AccountName", "Contains", value)), PageInfo=page())
+    assert fault.code == 3030
+    assert "at least 4 characters" in (fault.errors[0].details or "")

@@ -74,11 +74,8 @@ class World:
     account: ResourceState
 
     def customers_named(self, name: str) -> list[Any]:
-        found = self.soap.SearchCustomers(
-            Predicates={"Predicate": [{"Field": "CustomerName", "Operator": "Equals", "Value": name}]},
-            PageInfo={"Index": 0, "Size": 100},
-        ).Customers
-        return list(found.Customer) if found else []
+        found = self.soap.GetCustomersInfo(CustomerNameFilter=name, TopN=1000).CustomersInfo
+        return [c for c in (found.CustomerInfo if found else []) if c.Name.casefold() == name.casefold()]
 
     def accounts_named(self, customer_id: str, name: str) -> list[Any]:
         infos = self.soap.GetAccountsInfo(CustomerId=int(customer_id), OnlyParentAccounts=True).AccountsInfo
@@ -199,3 +196,22 @@ def test_fault(world: World, operation: str, fault: str) -> None:
     else:
         assert "TrackingId" in detail and "109" in detail, "the error names the code and the TrackingId"
     assert calls <= MAX_RETRIES + 2, "retries are bounded"
+
+
+def test_a_lost_signup_answer_is_recovered_even_for_a_short_name(world: World) -> None:
+    """SearchCustomers wants predicate values of four characters or more; recovery must not depend on it."""
+    world.emulator.add_fault(operation="SignupCustomer", drop=True, phase="after")
+    outcome = world.customers.up_create(customer_inputs(name="Ace"))
+    assert outcome.state is not None
+    assert [c.Id for c in world.customers_named("Ace")] == [int(outcome.state.id)]
+
+
+def test_recovery_adopts_the_customer_it_created_not_a_namesake(world: World) -> None:
+    """A customer with the same name but another industry existed already: it is left alone."""
+    namesake = world.customers.up_create(customer_inputs(name="Northwind Traders", industry="Entertainment")).state
+    assert namesake is not None
+    world.emulator.add_fault(operation="SignupCustomer", drop=True, phase="after")
+    outcome = world.customers.up_create(customer_inputs(name="Northwind Traders"))
+    assert outcome.state is not None and outcome.state.id != namesake.id
+    assert len(world.customers_named("Northwind Traders")) == 2, "one namesake and one new customer, no duplicate"
+    assert world.soap.GetCustomer(CustomerId=int(namesake.id)).Customer.Industry == "Entertainment"

@@ -29,6 +29,9 @@ AGGREGATOR_ROLE_ID = 33
 
 CUSTOMER_NAME_MAX = 90
 ACCOUNT_NAME_MIN, ACCOUNT_NAME_MAX = 3, 100
+PREDICATE_VALUE_MIN = 4
+"""predicate.md: "The length of this string must be four or greater, unless the field is set to
+MarketCountry or MarketLanguage"."""
 ADDRESS_LIMITS = {
     "City": 35,
     "Line1": 35,
@@ -779,7 +782,8 @@ def _user_out(record: Record) -> Body:
 def _predicates(request: Body, allowed: dict[str, tuple[str, ...]], operation: str) -> list[Body]:
     """The request's predicates, each checked before any entity is looked at (3030 when invalid).
 
-    ``allowed`` maps each supported field to its operators (predicate.md). Id fields must hold
+    ``allowed`` maps each supported field to its operators (predicate.md). Values have at least
+    four characters, except for MarketCountry and MarketLanguage. Id fields must hold
     ids (a comma-separated list for In); AccountLifeCycleStatus a value of its enumeration.
     """
     predicates = list((request.get("Predicates") or {}).get("Predicate") or [])
@@ -790,6 +794,8 @@ def _predicates(request: Body, allowed: dict[str, tuple[str, ...]], operation: s
         if field not in allowed:
             raise fault(3030, f"Predicate field {field!r} is not supported by {operation}.")
         _require_operator(field, operator, allowed[field])
+        if len(str(value)) < PREDICATE_VALUE_MIN and field not in ("MarketCountry", "MarketLanguage"):
+            raise fault(3030, f"The {field} predicate's Value must be at least {PREDICATE_VALUE_MIN} characters long.")
         if field in ID_PREDICATE_FIELDS:
             try:
                 [int(v) for v in str(value).split(",")]
