@@ -222,6 +222,10 @@ class ServiceClient:
                 if self.tokens.refresh():
                     log.debug("%s: access token expired (109); refreshed it, calling again", operation)
                     continue
+                error.add_note(
+                    "The configured access token expired and cannot be renewed: configure msads:refreshToken "
+                    "with msads:clientId (the provider then renews tokens itself) instead of msads:accessToken."
+                )
             if not (retryable and is_transient(error)) or retries >= policy.max_retries:
                 raise error
             retries += 1

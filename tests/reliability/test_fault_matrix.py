@@ -181,11 +181,13 @@ def test_fault(world: World, operation: str, fault: str) -> None:
     world.emulator.reset_calls()
     world.emulator.add_fault(operation=operation, count=1, **FAULTS[fault])
     expected = expectation(operation, fault)
+    error_text = ""
     try:
         step()
         outcome, detail = "ok", ""
     except OperationError as error:
-        outcome, detail = "error", error.message.strip().splitlines()[-1]
+        error_text = error.message
+        outcome, detail = "error", next(line for line in reversed(error_text.splitlines()) if "failed:" in line)
     calls = world.emulator.calls().get(operation, 0)
     record_case(operation, fault, outcome, calls, detail)
     check_state()
@@ -195,6 +197,7 @@ def test_fault(world: World, operation: str, fault: str) -> None:
         intended(operation, world)
     else:
         assert "TrackingId" in detail and "109" in detail, "the error names the code and the TrackingId"
+        assert "configure msads:refreshToken" in error_text, "and says what to do about it"
     assert calls <= MAX_RETRIES + 2, "retries are bounded"
 
 
