@@ -19,43 +19,17 @@ from typing import Any
 
 import zeep
 from tests.harness import Engine, ProviderServer
+from tests.samples import ACCOUNT_TYPE, ADDRESS, CUSTOMER_TYPE, provider_config
 
 from pulumi_msads import AccountProvider, CustomerProvider
 from pulumi_msads.client import BINDING
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
+from pulumi_msads.fields import pascal
 
-CUSTOMER_TYPE = "pulumi-python:dynamic/msads:Customer"
-ACCOUNT_TYPE = "pulumi-python:dynamic/msads:Account"
 HEADERS = {"DeveloperToken": "bench-developer-token", "AuthenticationToken": "bench-access-token"}
-ADDRESS: dict[str, str] = {
-    "business_name": "Contoso Outdoor",
-    "line1": "1 Microsoft Way",
-    "city": "Redmond",
-    "state_or_province": "WA",
-    "postal_code": "98052",
-    "country_code": "US",
-}
-API_ADDRESS: dict[str, str] = {
-    "BusinessName": "Contoso Outdoor",
-    "Line1": "1 Microsoft Way",
-    "City": "Redmond",
-    "StateOrProvince": "WA",
-    "PostalCode": "98052",
-    "CountryCode": "US",
-}
+API_ADDRESS: dict[str, str] = {pascal(name): value for name, value in ADDRESS.items()}
 ENGINE_CONCURRENCY = 4
 """The Python dynamic-provider server runs at most four RPCs at once (a ThreadPoolExecutor of four workers)."""
-
-
-def provider_config(url: str) -> dict[str, Any]:
-    """Stack config for the emulator; retries do not wait (nothing here is meant to fail)."""
-    return {
-        "msads:environment": "local",
-        "msads:endpoint": url,
-        "msads:retryBaseDelay": "0",
-        "msads:retryMaxDelay": "0",
-        "msads:throttleDelay": "0",
-    }
 
 
 def customer_inputs(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 import zeep
@@ -14,36 +12,7 @@ from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
 from ..conftest import Soap
 from ..harness import Engine, ProviderServer, ResourceState
-
-CUSTOMER_TYPE = "pulumi-python:dynamic/msads:Customer"
-ACCOUNT_TYPE = "pulumi-python:dynamic/msads:Account"
-ADDRESS = {
-    "business_name": "Contoso Outdoor",
-    "line1": "1 Microsoft Way",
-    "city": "Redmond",
-    "state_or_province": "WA",
-    "postal_code": "98052",
-    "country_code": "US",
-}
-CUSTOMER: dict[str, Any] = {
-    "name": "Contoso Outdoor",
-    "industry": "Retail",
-    "market_country": "US",
-    "market_language": "English",
-    "account": {"name": "Contoso Outdoor - Search", "currency_code": "USD", "business_address": ADDRESS},
-}
-
-
-def provider_config(url: str, **extra: str) -> dict[str, Any]:
-    """Stack config for the emulator, with retries that do not wait (tests count calls, not seconds)."""
-    return {
-        "msads:environment": "local",
-        "msads:endpoint": url,
-        "msads:retryBaseDelay": "0",
-        "msads:retryMaxDelay": "0",
-        "msads:throttleDelay": "0",
-        **extra,
-    }
+from ..samples import ACCOUNT_TYPE, CUSTOMER_TYPE, customer_inputs, provider_config
 
 
 @pytest.fixture(scope="session")
@@ -62,22 +31,6 @@ def customers(provider_server: ProviderServer, emulator: EmulatorControl) -> Eng
 @pytest.fixture
 def accounts(provider_server: ProviderServer, emulator: EmulatorControl) -> Engine:
     return Engine(provider_server, AccountProvider, ACCOUNT_TYPE)
-
-
-def customer_inputs(**changes: Any) -> dict[str, Any]:
-    inputs = copy.deepcopy(CUSTOMER)
-    inputs.update(changes)
-    return inputs
-
-
-def account_inputs(customer_id: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "customer_id": customer_id,
-        "name": "Contoso Outdoor - Brand",
-        "currency_code": "USD",
-        "business_address": dict(ADDRESS),
-        **changes,
-    }
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pulumi_msads.emulator.process import EmulatorControl
 
 from ..conftest import Soap
 from ..harness import Engine, OperationError, ResourceState, unknown
-from .conftest import account_inputs
+from ..samples import account_inputs
 
 
 def outputs(state: ResourceState | None) -> dict[str, Any]:

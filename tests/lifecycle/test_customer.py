@@ -12,7 +12,7 @@ from pulumi_msads.emulator.process import EmulatorControl
 
 from ..conftest import Soap
 from ..harness import Engine, OperationError, ResourceState, unknown
-from .conftest import ADDRESS, customer_inputs
+from ..samples import ADDRESS, customer_inputs
 
 
 def outputs(state: ResourceState | None) -> dict[str, Any]:
@@ -131,7 +131,9 @@ def test_immutable_field_change_replaces_the_customer(
     (inputs[target] if target else inputs)[prop] = value
     outcome = customers.up_update(customer, inputs)
     assert outcome.op == "replace"
-    assert outcome.diff is not None and path.split(".")[0] in outcome.diff.replaces, "replace keys are top-level"
+    assert outcome.diff is not None and path.split(".", maxsplit=1)[0] in outcome.diff.replaces, (
+        "replace keys are top-level"
+    )
     assert outcome.rpcs == ["Check", "Diff", "Check", "Create", "Delete"]
     assert outcome.state is not None and outcome.state.id != customer.id
 

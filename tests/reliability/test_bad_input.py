@@ -23,7 +23,7 @@ from pulumi_msads.emulator.process import EmulatorProcess
 from pulumi_msads.models import AccountModel, CustomerModel
 from pulumi_msads.providers import check_inputs
 
-from ..lifecycle.conftest import account_inputs, customer_inputs
+from ..samples import account_inputs, customer_inputs
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 

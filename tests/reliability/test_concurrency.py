@@ -17,7 +17,7 @@ from pulumi_msads.emulator.process import EmulatorControl
 
 from ..conftest import HEADERS
 from ..harness import Engine, ResourceState
-from ..lifecycle.conftest import customer_inputs
+from ..samples import customer_inputs
 
 ROUNDS = 6  # provider updates per customer
 CUSTOMERS = 4

@@ -18,7 +18,7 @@ from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
 from ..conftest import Soap
 from ..harness import Engine, OperationError, ProviderServer, ResourceState
-from ..lifecycle.conftest import ACCOUNT_TYPE, CUSTOMER_TYPE, account_inputs, customer_inputs, provider_config
+from ..samples import ACCOUNT_TYPE, CUSTOMER_TYPE, account_inputs, customer_inputs, provider_config
 from .conftest import record_case
 
 TIMEOUT = 1.0  # the client's timeout here; the "slow" fault delays past it

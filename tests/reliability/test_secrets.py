@@ -17,7 +17,7 @@ from pulumi_msads import AccountProvider, CustomerProvider
 from pulumi_msads.emulator.process import EmulatorProcess
 
 from ..harness import Engine, OperationError, ProviderServer, provider_blob, secret
-from ..lifecycle.conftest import ACCOUNT_TYPE, CUSTOMER_TYPE, account_inputs, customer_inputs, provider_config
+from ..samples import ACCOUNT_TYPE, CUSTOMER_TYPE, account_inputs, customer_inputs, provider_config
 
 DEVELOPER_TOKEN = "DEVTOKEN-7f3a9c1e55"
 ACCESS_TOKEN = "ACCESSTOKEN-2b8d4e6f11"
