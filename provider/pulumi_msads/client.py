@@ -33,7 +33,7 @@ from zeep.transports import Transport
 from . import wsdl
 from .auth import TokenSource, token_source
 from .codes import TRANSIENT_CODES, lookup
-from .config import ProviderConfig
+from .config import ProviderConfig, RetryPolicy
 from .errors import ApiError, AuthenticationError, ErrorDetail, MsadsError, ProtocolError, TransportError
 
 log = logging.getLogger("pulumi_msads.client")
@@ -145,6 +145,11 @@ def is_transient(error: MsadsError) -> bool:
     return isinstance(error, ApiError) and error.code in TRANSIENT_CODES
 
 
+def retry_delay(policy: RetryPolicy, retry: int, error: MsadsError) -> float:
+    """How long to wait before retry number ``retry`` after ``error``: throttling waits longer."""
+    return policy.delay(retry, throttled=isinstance(error, ApiError) and error.code == 117)
+
+
 class ServiceClient:
     """Customer Management calls for one configuration, shared by the provider's threads."""
 
@@ -229,7 +234,7 @@ class ServiceClient:
             if not (retryable and is_transient(error)) or retries >= policy.max_retries:
                 raise error
             retries += 1
-            delay = policy.delay(retries, throttled=isinstance(error, ApiError) and error.code == 117)
+            delay = retry_delay(policy, retries, error)
             # The delays asked for count in full, even if ``sleep`` returned early or was replaced.
             if max(time.monotonic() - started, waited) + delay > policy.budget:
                 log.debug("%s: retry budget of %.0fs spent; giving up", operation, policy.budget)

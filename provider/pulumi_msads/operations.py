@@ -16,7 +16,7 @@ from typing import Any
 
 from . import client as client_module
 from . import fields
-from .client import ServiceClient, is_transient, outcome
+from .client import ServiceClient, is_transient, outcome, retry_delay
 from .errors import (
     ApiError,
     ConfigurationError,
@@ -96,7 +96,7 @@ def _retry_create(client: ServiceClient, what: str, attempt: Callable[[], Any], 
                     )
                     return found
             retries += 1
-            delay = policy.delay(retries, throttled=isinstance(error, ApiError) and error.code == 117)
+            delay = retry_delay(policy, retries, error)
             log.debug("%s: %s; trying again in %.2fs (%d of %d)", what, error, delay, retries, policy.max_retries)
             client_module.sleep(delay)
 
@@ -105,7 +105,7 @@ def _retry_create(client: ServiceClient, what: str, attempt: Callable[[], Any], 
 
 
 def _write(
-    sleep_for: Callable[[int], None],
+    client: ServiceClient,
     get: Callable[[], Props],
     update: Callable[[Props], Props],
     api: tuple[fields.ApiField, ...],
@@ -137,20 +137,16 @@ def _write(
                     "it right now; run the update again when they are done."
                 ) from error
             log.debug("%s: TimeStamp changed since the read (attempt %d); reading again", what, attempt)
-            sleep_for(attempt)
+            # A short jittered pause before reading again, so two writers do not keep colliding.
+            client_module.sleep(client.config.retry.delay(attempt, throttled=False))
             continue
         return {**body, "LastModifiedTime": result.get("LastModifiedTime"), "TimeStamp": None}
     raise AssertionError("unreachable")
 
 
-def _backoff(client: ServiceClient) -> Callable[[int], None]:
-    """A short jittered pause before re-reading after a race, so two writers do not keep colliding."""
-    return lambda attempt: client_module.sleep(client.config.retry.delay(attempt, throttled=False))
-
-
 def write_customer(client: ServiceClient, customer_id: str, desired: Props, fresh: Props | None = None) -> Props:
     return _write(
-        _backoff(client),
+        client,
         lambda: client.get_customer(customer_id),
         client.update_customer,
         fields.customer_fields(),
@@ -162,7 +158,7 @@ def write_customer(client: ServiceClient, customer_id: str, desired: Props, fres
 
 def write_account(client: ServiceClient, account_id: str, desired: Props, fresh: Props | None = None) -> Props:
     return _write(
-        _backoff(client),
+        client,
         lambda: client.get_account(account_id),
         client.update_account,
         fields.account_fields(),
