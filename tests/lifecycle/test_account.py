@@ -113,20 +113,22 @@ def test_destroy_deactivates_the_account(accounts: Engine, account: ResourceStat
     assert other_client.GetAccount(AccountId=int(account.id)).Account.AccountLifeCycleStatus == "Inactive"
 
 
+@pytest.fixture
+def deleted_out_of_band(account: ResourceState, other_client: Soap) -> ResourceState:
+    """The account, deleted by someone else through the API since it was created."""
+    live = other_client.GetAccount(AccountId=int(account.id)).Account
+    other_client.DeleteAccount(AccountId=int(account.id), TimeStamp=live.TimeStamp)
+    return account
+
+
 def test_destroy_of_an_account_deleted_out_of_band_succeeds(
-    accounts: Engine, account: ResourceState, other_client: Soap
+    accounts: Engine, deleted_out_of_band: ResourceState
 ) -> None:
-    live = other_client.GetAccount(AccountId=int(account.id)).Account
-    other_client.DeleteAccount(AccountId=int(account.id), TimeStamp=live.TimeStamp)
-    assert accounts.destroy(account).state is None
+    assert accounts.destroy(deleted_out_of_band).state is None
 
 
-def test_refresh_of_a_deleted_account_reports_it_gone(
-    accounts: Engine, account: ResourceState, other_client: Soap
-) -> None:
-    live = other_client.GetAccount(AccountId=int(account.id)).Account
-    other_client.DeleteAccount(AccountId=int(account.id), TimeStamp=live.TimeStamp)
-    assert accounts.refresh(account).state is None
+def test_refresh_of_a_deleted_account_reports_it_gone(accounts: Engine, deleted_out_of_band: ResourceState) -> None:
+    assert accounts.refresh(deleted_out_of_band).state is None
 
 
 def test_adopt_an_existing_account_without_adding_one(
