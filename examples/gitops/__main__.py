@@ -41,4 +41,6 @@ for key, entry in desired.customers.items():
         "accounts": {k: {"account_id": a.account_id, "account_number": a.account_number} for k, a in accounts.items()},
     }
 
-pulumi.export("customers", customers)
+# One Output for the whole map: while any resource is being updated its numbers are unknown to a
+# preview, and the preview then shows nothing here rather than a map with holes that looks changed.
+pulumi.export("customers", pulumi.Output.from_input(customers))

@@ -116,7 +116,8 @@ class Customer(Resource, module="msads", name="Customer"):
     """A Microsoft Advertising client customer with its primary account (type ``pulumi-python:dynamic/msads:Customer``).
 
     Created with one SignupCustomer call under an aggregator (``parent_customer_id``); ``adopt_id``
-    manages an existing customer instead. The id is the customer id.
+    manages an existing customer instead. The id is the customer id, and ``customer_id`` is the
+    same Output as ``id``.
     """
 
     customer_id: pulumi.Output[str]
@@ -142,14 +143,20 @@ class Customer(Resource, module="msads", name="Customer"):
     ) -> None:
         props = _args(args, kwargs, "Customer")
         outputs = dict.fromkeys((*CUSTOMER_OUTPUTS, "parent_customer_id", "name", "account"))
+        del outputs["customer_id"]
         super().__init__(CustomerProvider(), resource_name, {**outputs, **props}, opts)
+        # The same Output as ``.id``: an update's preview keeps the old id, while every output that
+        # is not an input is unknown there (dynamic providers answer supportsPreview=false; see
+        # tests/cli). An Account wired to ``customer.customer_id`` so never previews a replacement
+        # when only the customer changes.
+        self.customer_id = self.id
 
 
 class Account(Resource, module="msads", name="Account"):
     """An additional advertiser account of a customer (type ``pulumi-python:dynamic/msads:Account``).
 
     Created with AddAccount, which starts it in Draft until billing is set up; ``adopt_id`` manages
-    an existing account instead. The id is the account id.
+    an existing account instead. The id is the account id, and ``account_id`` is the same Output.
     """
 
     account_id: pulumi.Output[str]
@@ -170,4 +177,6 @@ class Account(Resource, module="msads", name="Account"):
     ) -> None:
         props = _args(args, kwargs, "Account")
         outputs = dict.fromkeys((*ACCOUNT_OUTPUTS, "customer_id", "name"))
+        del outputs["account_id"]
         super().__init__(AccountProvider(), resource_name, {**outputs, **props}, opts)
+        self.account_id = self.id  # known in an update's preview, as Customer.customer_id is

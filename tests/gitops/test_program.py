@@ -26,9 +26,14 @@ ACCOUNT_TYPE = "pulumi-python:dynamic/msads:Account"
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "gitops"
 
 
+def resource_id(args: MockResourceArgs) -> str:
+    """Numeric ids, distinct per resource and stable per name."""
+    return str(100_000 + sum(ord(c) * 31**i for i, c in enumerate(args.name)) % 900_000)
+
+
 def with_ids(args: MockResourceArgs) -> dict[str, Any]:
-    """What create would add: numeric ids, distinct per resource and stable per name."""
-    number = 100_000 + sum(ord(c) * 31**i for i, c in enumerate(args.name)) % 900_000
+    """What create would add: the ids, as strings of digits."""
+    number = int(resource_id(args))
     outs = dict(args.inputs)
     if args.typ == CUSTOMER_TYPE:
         outs.update(customer_id=str(number), account_id=str(number + 1))
@@ -38,7 +43,7 @@ def with_ids(args: MockResourceArgs) -> dict[str, Any]:
 
 
 def run_example(folder: Path = EXAMPLE) -> RecordingMocks:
-    mocks = RecordingMocks(with_ids)
+    mocks = RecordingMocks(with_ids, resource_id)
     run_program(lambda: runpy.run_path(str(folder / "__main__.py")) and None, mocks)
     return mocks
 
@@ -88,7 +93,7 @@ def test_inputs_are_the_entries_of_the_file() -> None:
 
 def test_accounts_are_wired_to_their_own_customers_id_output() -> None:
     resources = by_name(run_example())
-    customer_ids = {name: with_ids(MockResourceArgs(CUSTOMER_TYPE, name, {}))["customer_id"] for name in resources}
+    customer_ids = {name: resource_id(MockResourceArgs(CUSTOMER_TYPE, name, {})) for name in resources}
     assert resources["contoso/brand"].inputs["customer_id"] == customer_ids["contoso"]
     assert resources["fabrikam/ireland"].inputs["customer_id"] == customer_ids["fabrikam"]
 

@@ -29,17 +29,23 @@ class RegisteredResource:
 class RecordingMocks(Mocks):
     """Records every ``new_resource``; outputs default to the inputs (what a preview of a dynamic resource shows).
 
-    Pass ``outputs(args) -> dict`` to compute them instead, e.g. to add output-only properties.
+    Pass ``outputs(args) -> dict`` to compute them instead, e.g. to add output-only properties, and
+    ``ids(args) -> str`` to choose the resource ids (default ``<name>-id``).
     """
 
-    def __init__(self, outputs: Callable[[MockResourceArgs], dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        outputs: Callable[[MockResourceArgs], dict[str, Any]] | None = None,
+        ids: Callable[[MockResourceArgs], str] | None = None,
+    ) -> None:
         self.resources: list[RegisteredResource] = []
         self._outputs = outputs
+        self._ids = ids
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         self.resources.append(RegisteredResource(args.typ, args.name, dict(args.inputs), args.resource_id))
         outputs = self._outputs(args) if self._outputs else dict(args.inputs)
-        return args.resource_id or f"{args.name}-id", outputs
+        return args.resource_id or (self._ids(args) if self._ids else f"{args.name}-id"), outputs
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         return {}, None

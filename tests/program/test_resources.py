@@ -81,7 +81,14 @@ def test_inputs_are_snake_case_nested_and_leave_out_none() -> None:
 
 
 def test_outputs_are_readable_as_attributes() -> None:
-    assert run_program(lambda: one_customer().customer_id, RecordingMocks(with_ids)) == "contoso-cid"
+    assert run_program(lambda: one_customer().account_id, RecordingMocks(with_ids)) == "contoso-aid"
+
+
+def test_customer_id_is_the_same_output_as_the_id() -> None:
+    """An update's preview keeps the id known while other outputs are unknown (see tests/cli), so an Account
+    wired to ``customer_id`` never previews a replacement when only its customer changes."""
+    customer_id = run_program(lambda: one_customer().customer_id, RecordingMocks(with_ids))
+    assert customer_id == "contoso-id", "the id, not the customer_id output of the provider"
 
 
 def test_mappings_work_as_args_too() -> None:
@@ -148,11 +155,11 @@ def test_two_thousand_resources_serialize_without_error() -> None:
 
 def test_quickstart_declares_a_customer_and_an_account_that_depends_on_it() -> None:
     mocks = RecordingMocks(with_ids)
-    run_program(lambda: runpy.run_path(str(REPO / "examples" / "quickstart" / "__main__.py")) and None, mocks)
+    run_program(lambda: runpy.run_path(str(REPO / "__main__.py")) and None, mocks)
     customer, account = mocks.resources
     assert (customer.typ, customer.name) == (CUSTOMER_TYPE, "contoso")
     assert (account.typ, account.name) == (ACCOUNT_TYPE, "contoso-brand")
-    assert account.inputs["customer_id"] == "contoso-cid", "the account is wired to the customer's id output"
+    assert account.inputs["customer_id"] == "contoso-id", "the account is wired to the customer's id"
     assert customer.inputs["account"]["currency_code"] == account.inputs["currency_code"] == "USD"
 
 
