@@ -7,6 +7,7 @@ no repr, log line or error message can show them by accident.
 
 from __future__ import annotations
 
+import difflib
 import math
 import random
 from collections.abc import Mapping
@@ -131,8 +132,9 @@ class ProviderConfig:
         problems: list[str] = []
         environment = raw.get("environment", "production")
         if environment not in ENVIRONMENTS:
-            problems.append(f"{_names('environment')} is {environment!r}; allowed: {', '.join(ENVIRONMENTS)}")
-            environment = "production"
+            close = difflib.get_close_matches(environment.lower(), ENVIRONMENTS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(f"{_names('environment')} is {environment!r}; {hint}allowed: {', '.join(ENVIRONMENTS)}")
 
         def number(name: str, default: float, minimum: float = 0.0, *, whole: bool = False) -> float:
             text = raw.get(name)
@@ -166,6 +168,9 @@ class ProviderConfig:
         if parent is not None and not (parent.isascii() and parent.isdigit()):  # "²".isdigit() is true too
             problems.append(f"{_names('parent_customer_id')} must be a customer id (digits), not {parent!r}")
 
+        if environment not in ENVIRONMENTS:
+            # What depends on the environment (tokens, endpoint) is not checked against a guess of it.
+            raise ConfigurationError("msads provider configuration: " + "; ".join(problems))
         secrets = {name: Secret(raw[name]) for name in SECRET_SETTINGS if name in raw}
         if environment == "local":
             secrets.setdefault("developer_token", Secret(LOCAL_TOKEN))

@@ -29,7 +29,7 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pydantic import BaseModel, ValidationError
 
-from . import fields, operations, runtime
+from . import fields, operations, runtime, server_errors
 from .errors import InputError
 from .fields import Props
 from .models import AccountModel, CustomerModel, coerce_id, describe_errors, fields_at
@@ -86,6 +86,18 @@ def check_inputs(model: type[BaseModel], news: Props) -> CheckResult:
         return CheckResult(news, failures)
     known_ids = {k: coerce_id(news[k]) for k in ID_PROPERTIES if k in news and not isinstance(news[k], Unknown)}
     return CheckResult(fields.normalize({**news, **known_ids}), [])
+
+
+def _check(model: type[BaseModel], news: Props) -> CheckResult:
+    """``check``: the provider's configuration first, then the inputs.
+
+    Check is the one call a preview always makes, so a broken configuration (a misspelt
+    ``msads:environment``, a missing token) fails the preview in one line instead of the update.
+    """
+    problem = runtime.configuration_error()
+    if problem is not None:
+        return CheckResult({k: v for k, v in news.items() if k != PROVIDER_KEY}, [CheckFailure("", str(problem))])
+    return check_inputs(model, news)
 
 
 def _validated(model: type[BaseModel], props: Props) -> Props:
@@ -167,10 +179,49 @@ def _kept(props: Props, names: tuple[str, ...]) -> Props:
     return {n: props[n] for n in names if props.get(n) is not None}
 
 
+MANAGED = "managed_properties"
+"""Output: the property paths the program declared (``name``, ``account.time_zone``, ...).
+
+Refresh hands back as inputs exactly these paths, with their live values. The engine shows a
+dynamic resource's diff as old inputs against new inputs, key by key (the Python server sends
+no detailed diff), so any other live field returned as an input would print as a phantom
+``- time_zone`` line at the next preview; leaving inputs alone would instead hide drift from the
+preview's lines. ``read`` receives only old outputs, so the declared paths travel in them.
+"""
+
+
+def managed_paths(inputs: Props) -> list[str]:
+    """The declared property paths of checked inputs: top-level keys, and the primary account's keys."""
+    paths = [key for key in inputs if key != PROVIDER_KEY]
+    account = inputs.get("account")
+    if isinstance(account, dict):
+        paths += [f"account.{key}" for key in account]
+    return sorted(paths)
+
+
+def _declared_changed(olds: Props, news: Props) -> bool:
+    """Did the program stop (or start) declaring a property? Then state is rewritten, with no call.
+
+    Without this the step would be "same", the old outputs (and so the old declared paths) would
+    stay, and the next refresh would bring the dropped property back as a phantom input.
+    """
+    managed = olds.get(MANAGED)
+    return isinstance(managed, list) and sorted(managed) != managed_paths(news)
+
+
 def _inputs_from_outputs(outs: Props, api: tuple[fields.ApiField, ...], extra: tuple[str, ...]) -> Props:
-    """The inputs that would produce ``outs``: what refresh hands back as the new stored inputs."""
+    """The inputs that would produce ``outs``: what refresh hands back as the new stored inputs.
+
+    Only the declared paths (``MANAGED``); state written before they were recorded gets every field.
+    """
     inputs: Props = fields.normalize({f.prop: outs.get(f.prop) for f in api} | {n: outs.get(n) for n in extra})
-    return inputs
+    managed = outs.get(MANAGED)
+    if not isinstance(managed, list):
+        return inputs
+    declared: Props = {key: value for key, value in inputs.items() if key in managed}
+    if isinstance(inputs.get("account"), dict) and "account" in managed:
+        declared["account"] = {k: v for k, v in inputs["account"].items() if f"account.{k}" in managed}
+    return declared
 
 
 # -- providers ------------------------------------------------------------------------------------------
@@ -181,17 +232,18 @@ class _Base(ResourceProvider):
     """The provider blob holds only a module and class name: nothing secret, so no need to encrypt it."""
 
     def configure(self, req: ConfigureRequest) -> None:
+        server_errors.install()
         runtime.configure(req.config.get)
 
 
-CUSTOMER_KEPT = ("parent_customer_id", "adopt_id", "create_time")
+CUSTOMER_KEPT = ("parent_customer_id", "adopt_id", "create_time", MANAGED)
 
 
 class CustomerProvider(_Base):
     """A client customer and its primary account (SignupCustomer, GetCustomer, UpdateCustomer, ...)."""
 
     def check(self, _olds: Props, news: Props) -> CheckResult:
-        return check_inputs(CustomerModel, news)
+        return _check(CustomerModel, news)
 
     def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
         changed, replaced = diff_fields(fields.customer_fields(), olds, news)
@@ -204,12 +256,14 @@ class CustomerProvider(_Base):
             # The protocol's replace keys are top-level properties: the nested change forces "account".
             replaced += ["account"] if more_replaced else []
         ids = _diff_ids(("parent_customer_id",), olds, news)
-        return DiffResult(changes=bool(changed or ids), replaces=replaced + ids, delete_before_replace=False)
+        changes = bool(changed or ids) or _declared_changed(olds, news)
+        return DiffResult(changes=changes, replaces=replaced + ids, delete_before_replace=False)
 
     def create(self, props: Props) -> CreateResult:
         inputs = _validated(CustomerModel, props)
         result = operations.create_customer(runtime.client(), inputs)
         kept = _kept(inputs, ("adopt_id",)) | {"parent_customer_id": result.parent_customer_id}
+        kept[MANAGED] = managed_paths(inputs)
         if result.create_time is not None:
             kept["create_time"] = _iso(result.create_time)
         if result.customer is not None and result.account is not None:
@@ -235,8 +289,7 @@ class CustomerProvider(_Base):
             return ReadResult(None, {})
         customer, account = found
         outs = customer_outputs(customer, account, _kept(props, CUSTOMER_KEPT))
-        inputs = _inputs_from_outputs(outs, fields.customer_fields(), ("parent_customer_id", "adopt_id"))
-        inputs["account"] = _inputs_from_outputs(outs.get("account") or {}, fields.account_fields(), ())
+        inputs = _inputs_from_outputs(outs, fields.customer_fields(), ("parent_customer_id", "adopt_id", "account"))
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
@@ -263,39 +316,45 @@ class CustomerProvider(_Base):
         for name in ("adopt_id", "parent_customer_id"):
             if name in inputs:
                 outs[name] = inputs[name]
+        if "adopt_id" not in inputs:
+            outs.pop("adopt_id", None)
+        outs[MANAGED] = managed_paths(inputs)
         return UpdateResult(fields.normalize(outs))
 
     def delete(self, id_: str, props: Props) -> None:
         operations.delete_customer(runtime.client(), id_)
 
 
-ACCOUNT_KEPT = ("adopt_id", "create_time")
+ACCOUNT_KEPT = ("adopt_id", "create_time", MANAGED)
 
 
 class AccountProvider(_Base):
     """An additional advertiser account of an existing customer (AddAccount, GetAccount, UpdateAccount, ...)."""
 
     def check(self, _olds: Props, news: Props) -> CheckResult:
-        return check_inputs(AccountModel, news)
+        return _check(AccountModel, news)
 
     def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
         changed, replaced = diff_fields(fields.account_fields(), olds, news)
         ids = _diff_ids(("customer_id",), olds, news)
+        changes = bool(changed or ids) or _declared_changed(olds, news)
         # Names are unique within a customer, so the old account must go before its replacement comes.
-        return DiffResult(changes=bool(changed or ids), replaces=replaced + ids, delete_before_replace=True)
+        return DiffResult(changes=changes, replaces=replaced + ids, delete_before_replace=True)
 
     def create(self, props: Props) -> CreateResult:
         inputs = _validated(AccountModel, props)
         result = operations.create_account(runtime.client(), inputs)
-        kept = _kept(inputs, ("adopt_id",))
+        kept = _kept(inputs, ("adopt_id",)) | {MANAGED: managed_paths(inputs)}
         if result.create_time is not None:
             kept["create_time"] = _iso(result.create_time)
         if result.account is not None:
             outs = account_outputs(result.account, kept)
         else:
+            # What AddAccount wrote: the inputs, but for any later step that failed (the next up retries it).
+            written = {k: v for k, v in inputs.items() if k not in result.pending}
             outs = fields.normalize(
                 {
-                    **inputs,
+                    **written,
                     **kept,
                     "account_id": result.account_id,
                     "account_number": result.account_number,
@@ -313,8 +372,13 @@ class AccountProvider(_Base):
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
         inputs = _validated(AccountModel, news)
+        kept = _kept(olds, ("create_time",)) | _kept(inputs, ("adopt_id",)) | {MANAGED: managed_paths(inputs)}
+        changed, _ = diff_fields(fields.account_fields(), olds, inputs)
+        if not changed:  # only the declared paths changed (see MANAGED): nothing to write, no call
+            outs = {k: v for k, v in olds.items() if k not in (PROVIDER_KEY, "adopt_id")} | kept
+            return UpdateResult(fields.normalize(outs))
         account = operations.write_account(runtime.client(), id_, inputs)
-        return UpdateResult(account_outputs(account, _kept(olds, ACCOUNT_KEPT) | _kept(inputs, ("adopt_id",))))
+        return UpdateResult(account_outputs(account, kept))
 
     def delete(self, id_: str, props: Props) -> None:
         operations.delete_account(runtime.client(), id_)

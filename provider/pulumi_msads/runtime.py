@@ -34,8 +34,8 @@ _state = _State()
 def configure(lookup: Callable[[str], object]) -> None:
     """Read the ``msads:`` keys through ``lookup`` (Pulumi config), falling back to the environment.
 
-    A configuration error is kept and raised by the first call that needs the service, so that a
-    preview (which only checks and diffs) works without credentials.
+    A configuration error is kept: ``check`` reports it (so a preview fails on it) and every call
+    that needs the service raises it.
     """
     _configure_logging(os.environ.get("MSADS_LOG_LEVEL", "WARNING"))
     values = {key: str(v) for key, _ in KEYS.values() if (v := lookup(key)) not in (None, "")}
@@ -45,6 +45,12 @@ def configure(lookup: Callable[[str], object]) -> None:
             _state.config, _state.error = ProviderConfig.from_sources(values, os.environ), None
         except ConfigurationError as error:
             _state.config, _state.error = None, error
+
+
+def configuration_error() -> ConfigurationError | None:
+    """What is wrong with the configuration this process was given; None if it is usable (or unset)."""
+    with _lock:
+        return _state.error
 
 
 def config() -> ProviderConfig:
