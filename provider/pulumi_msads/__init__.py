@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .errors import (
+        AccountInDraftError,
         ApiError,
         AuthenticationError,
         ConfigurationError,
@@ -31,8 +32,8 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "errors": (
-        "ApiError", "AuthenticationError", "ConfigurationError", "ErrorDetail", "InputError", "MsadsError",
-        "NotFoundError", "PermissionDeniedError", "ProtocolError", "ServiceError", "ThrottledError",
+        "AccountInDraftError", "ApiError", "AuthenticationError", "ConfigurationError", "ErrorDetail", "InputError",
+        "MsadsError", "NotFoundError", "PermissionDeniedError", "ProtocolError", "ServiceError", "ThrottledError",
         "TimestampMismatchError", "TransportError",
     ),
     "providers": ("AccountProvider", "CustomerProvider"),
@@ -42,6 +43,7 @@ _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in nam
 __all__ = [  # the same names as _EXPORTS (a test checks), written out for tools that read it statically
     "Account",
     "AccountArgs",
+    "AccountInDraftError",
     "AccountProvider",
     "AddressArgs",
     "ApiError",

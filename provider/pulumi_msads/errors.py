@@ -122,6 +122,28 @@ class ServiceError(ApiError):
     codes = frozenset({0, 2208})
 
 
+class AccountInDraftError(ApiError):
+    """AddAccount was refused while another account of the customer is in Draft.
+
+    The service adds no account to a customer until its Draft account is Active (billing set up).
+    Microsoft documents the rule, not its error code, so this is chosen by looking at the
+    customer's accounts after a refusal, never by code; it keeps the fault's errors and TrackingId.
+    """
+
+    def __init__(self, refused: ApiError, account_name: str, customer_id: str, drafts: Sequence[str]) -> None:
+        super().__init__(refused.operation, refused.errors, refused.tracking_id, refused.http_status)
+        self.account_name = account_name
+        self.customer_id = customer_id
+        self.drafts = tuple(drafts)
+        faults = "; ".join(str(e) for e in self.errors) or "no error details in the fault"
+        self.args = (
+            f"account {account_name!r} cannot be added yet: customer {customer_id} has account "
+            f"{', '.join(self.drafts)} in Draft, and no account is added to a customer until its Draft one is "
+            f"Active. Set up billing for it in the web UI, then run `pulumi up` again "
+            f"[{self.operation}: {faults}; TrackingId: {self.tracking_id or 'none'}]",
+        )
+
+
 _SUBCLASSES: tuple[type[ApiError], ...] = (
     AuthenticationError,
     PermissionDeniedError,

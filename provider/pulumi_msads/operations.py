@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from . import client as client_module
 from . import fields
 from .client import ServiceClient, is_transient, outcome, retry_delay
 from .errors import (
+    AccountInDraftError,
     ApiError,
     ConfigurationError,
     InputError,
@@ -58,6 +60,8 @@ class CreatedAccount:
     account_number: str | None = None
     create_time: Any = None
     account: Props | None = None
+    pending: tuple[str, ...] = ()
+    """Declared properties a step after AddAccount failed to set: the account exists without them."""
 
 
 def _is_ambiguous(error: MsadsError) -> bool:
@@ -199,19 +203,25 @@ def parent_customer(client: ServiceClient, declared: str | None) -> str:
         return declared
     if client.config.parent_customer_id:
         return client.config.parent_customer_id
-    cached = client.cache.get("parent_customer_id")
-    if cached:
-        return str(cached)
-    roles = (client.current_user().get("CustomerRoles") or {}).get("CustomerRole") or []
-    parents = sorted({str(r["CustomerId"]) for r in roles if r.get("RoleId") == AGGREGATOR_ROLE_ID})
-    if len(parents) != 1:
-        found = f"aggregator of {', '.join(parents)}" if parents else "not an aggregator of any customer"
-        raise ConfigurationError(
-            f"no parent customer: the signed-in user is {found}; set parent_customer_id on the resource "
-            "or msads:parentCustomerId"
-        )
-    client.cache["parent_customer_id"] = parents[0]
-    return parents[0]
+    # One GetUser per process: the engine creates up to four customers at once, and the others wait
+    # for the first one's answer rather than each asking.
+    with _PARENT_LOOKUP:
+        cached = client.cache.get("parent_customer_id")
+        if cached:
+            return str(cached)
+        roles = (client.current_user().get("CustomerRoles") or {}).get("CustomerRole") or []
+        parents = sorted({str(r["CustomerId"]) for r in roles if r.get("RoleId") == AGGREGATOR_ROLE_ID})
+        if len(parents) != 1:
+            found = f"aggregator of {', '.join(parents)}" if parents else "not an aggregator of any customer"
+            raise ConfigurationError(
+                f"no parent customer: the signed-in user is {found}; set parent_customer_id on the resource "
+                "or msads:parentCustomerId"
+            )
+        client.cache["parent_customer_id"] = parents[0]
+        return parents[0]
+
+
+_PARENT_LOOKUP = threading.Lock()
 
 
 def _choose_account(accounts: list[Props], name: str | None, customer_id: str) -> str:
@@ -252,8 +262,18 @@ def adopt_customer(client: ServiceClient, inputs: Props, customer: Props | None 
     account = client.get_account(account_id)
     _check_immutable(customer, fields.customer_fields(), inputs, f"customer {customer_id}")
     _check_immutable(account, fields.account_fields(), account_inputs, f"account {account_id}", "account.")
-    customer = write_customer(client, customer_id, inputs, fresh=customer)
-    account = write_account(client, account_id, account_inputs, fresh=account)
+    try:
+        customer = write_customer(client, customer_id, inputs, fresh=customer)
+        account = write_account(client, account_id, account_inputs, fresh=account)
+    except MsadsError as error:
+        # Failing here would leave the stack without a customer that is now ours to manage (and after a
+        # lost signup, the next up would sign up another). Record it as it was read; the next up converges.
+        log.warning(
+            "customer %s is now managed by this stack, but applying the declared values failed: %s. "
+            "It is recorded as it was; the next `pulumi up` applies them.",
+            customer_id,
+            error,
+        )
     parent = inputs.get("parent_customer_id") or client.config.parent_customer_id
     return CreatedCustomer(
         customer_id, account_id, parent, customer.get("Number"), account.get("Number"), None, customer, account
@@ -426,7 +446,12 @@ def create_account(client: ServiceClient, inputs: Props) -> CreatedAccount:
     body["ParentCustomerId"] = int(customer_id)
 
     def add() -> CreatedAccount:
-        r = client.add_account(body)
+        try:
+            r = client.add_account(body)
+        except ApiError as error:
+            if is_transient(error):
+                raise
+            raise _draft_sibling(client, customer_id, inputs["name"], error) or error from None
         return CreatedAccount(str(r["AccountId"]), r.get("AccountNumber"), r.get("CreateTime"))
 
     def recover() -> CreatedAccount | None:
@@ -437,8 +462,33 @@ def create_account(client: ServiceClient, inputs: Props) -> CreatedAccount:
 
     created: CreatedAccount = _retry_create(client, f"AddAccount {inputs['name']!r}", add, recover)
     if "language" in inputs and created.account is None:
-        created.account = write_account(client, created.account_id, inputs)
+        try:
+            created.account = write_account(client, created.account_id, inputs)
+        except MsadsError as error:
+            # The account exists: fail now and the stack would not know it, and the next up would add
+            # another. Record it without its language instead; the next up sees the difference and sets it.
+            log.warning(
+                "account %s %r was added, but setting its language failed: %s. It is recorded without it; "
+                "the next `pulumi up` sets the language.",
+                created.account_id,
+                inputs["name"],
+                error,
+            )
+            created.pending = ("language",)
     return created
+
+
+DRAFT = "Draft"
+
+
+def _draft_sibling(client: ServiceClient, customer_id: str, name: str, error: ApiError) -> AccountInDraftError | None:
+    """Why AddAccount refused, when the reason is the rule that a customer takes no new account
+    while one of its accounts is in Draft: one read, made only after a refusal; None otherwise."""
+    accounts = outcome(lambda: client.accounts_of(customer_id))
+    if not isinstance(accounts, list):
+        return None
+    drafts = [f"{a['Id']} {a.get('Name')!r}" for a in accounts if a.get("AccountLifeCycleStatus") == DRAFT]
+    return AccountInDraftError(error, name, customer_id, drafts) if drafts else None
 
 
 def read_account(client: ServiceClient, account_id: str) -> Props | None:

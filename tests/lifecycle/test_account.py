@@ -80,11 +80,16 @@ def test_currency_or_owner_change_replaces_deleting_the_old_account_first(
     assert outcome.rpcs == ["Check", "Diff", "Check", "Delete", "Create"], "names are unique: delete first"
 
 
-def test_a_second_account_while_one_is_in_draft_fails_with_the_service_reason(
+def test_a_second_account_while_one_is_in_draft_names_the_draft_one_and_what_to_do(
     accounts: Engine, account: ResourceState
 ) -> None:
-    with pytest.raises(OperationError, match=r"AddAccount failed: 202 .*Draft"):
+    with pytest.raises(OperationError) as refused:
         accounts.up_create(account_inputs(outputs(account)["customer_id"], name="Contoso Outdoor - Third"))
+    message = refused.value.message
+    assert f"has account {account.id} 'Contoso Outdoor - Brand' in Draft" in message
+    assert "Set up billing for it in the web UI, then run `pulumi up` again" in message
+    assert "AddAccount: 202" in message and "TrackingId: " in message, "the service's own answer is kept"
+    assert "Traceback" not in message
 
 
 def test_a_second_account_after_the_first_is_activated_succeeds(
