@@ -2,16 +2,14 @@
 
 Each block is preceded by a ``<!-- doc: KIND ... -->`` comment saying how it is checked: ``run`` blocks
 are executed, ``file`` blocks must equal the file they show, ``python`` blocks run as a program under
-mocks, ``config`` blocks may only name real configuration keys, ``cli`` blocks (which need the Pulumi
-CLI) must name actions the scripts accept, and the ``layout`` block may only name files that exist.
+mocks, ``config`` blocks may only name real configuration keys, and the ``layout`` block may only name
+files that exist. The ``run quickstart`` and ``cli`` blocks run for real, under the Pulumi CLI, in
+tests/cli/test_quickstart_scripts.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -37,57 +35,10 @@ def test_every_code_block_says_how_it_is_checked() -> None:
     assert README.count("```") == 2 * len(BLOCKS), "a code block without a <!-- doc: ... --> tag"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def env_without_pulumi(tmp_path: Path) -> dict[str, str]:
-    """PATH without any pulumi CLI, the emulator on a free port with its data in a temporary file."""
-    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "pulumi").exists())
-    return {
-        **os.environ,
-        "PATH": path,
-        "MSADS_EMULATOR_PORT": str(free_port()),
-        "MSADS_EMULATOR_DB": str(tmp_path / "quickstart.sqlite3"),
-    }
-
-
-def test_the_main_job_command_sets_up_starts_the_emulator_and_says_how_to_get_the_cli(tmp_path: Path) -> None:
-    (command,) = blocks("run", "quickstart")
-    env = env_without_pulumi(tmp_path)
-    try:
-        result = subprocess.run(command.split(), cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 3, result.stderr
-        assert (
-            result.stderr.strip().splitlines()[-1].startswith("quickstart: the pulumi CLI is not on PATH; install it")
-        )
-        status = subprocess.run(["scripts/emulator", "status"], cwd=REPO, env=env, capture_output=True, text=True)
-        assert status.returncode == 0 and "running" in status.stdout
-    finally:
-        subprocess.run(["scripts/emulator", "stop"], cwd=REPO, env=env, capture_output=True)
-
-
 def test_the_test_command_is_what_ci_runs() -> None:
     (command,) = blocks("run", "test")
     ci = (REPO / ".ci" / "run").read_text()
     assert f"exec {command.strip()}" in ci
-
-
-@pytest.mark.parametrize("line", [line for body in blocks("cli") for line in body.splitlines()])
-def test_cli_blocks_name_actions_the_scripts_accept(line: str, tmp_path: Path) -> None:
-    command = line.split("#", maxsplit=1)[0].split()
-    env = env_without_pulumi(tmp_path)
-    if command[0] == "scripts/quickstart":
-        if shutil.which("pulumi"):
-            pytest.skip("with the pulumi CLI on PATH this would really run the quickstart")
-        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-        subprocess.run(["scripts/emulator", "stop"], cwd=REPO, env=env, capture_output=True)
-        assert result.returncode == 3, f"{line!r} is not an action of scripts/quickstart: {result.stderr}"
-    else:
-        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
 
 
 def test_readme_shows_the_quickstart_program_as_it_is() -> None:

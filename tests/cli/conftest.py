@@ -1,0 +1,42 @@
+"""Fixtures for the tests that run the official Pulumi CLI: the CLI itself and an emulator of their own.
+
+These tests never skip: without a `pulumi` on PATH, scripts/pulumi-cli builds the pinned one from
+Pulumi's Go modules (once; about five minutes) and a failure to do so fails the tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pulumi_msads.emulator.process import EmulatorProcess
+
+from .support import find_cli
+
+DEVELOPER_TOKEN = "cli-test-developer-token-7Q2v"
+ACCESS_TOKEN = "cli-test-access-token-Xk93"
+"""The only credentials the CLI tests' emulator accepts, so a test proves they were sent, and can
+then search everything the CLI printed or stored for them."""
+
+
+@pytest.fixture(scope="session")
+def pulumi_cli() -> Path:
+    """The directory holding the `pulumi` under test, with its language host and launcher."""
+    return find_cli()
+
+
+EMULATOR_ARGS = ("--developer-token", DEVELOPER_TOKEN, "--access-token", ACCESS_TOKEN)
+
+
+def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
+    """Plain config of a test stack: the emulator, and retries that do not wait."""
+    return {
+        "msads:environment": "local",
+        "msads:endpoint": emulator.url,
+        "msads:retryBaseDelay": "0",
+        "msads:throttleDelay": "0",
+    }
+
+
+STACK_SECRETS = {"msads:developerToken": DEVELOPER_TOKEN, "msads:accessToken": ACCESS_TOKEN}

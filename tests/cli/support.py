@@ -1,0 +1,259 @@
+"""The official Pulumi CLI, run the way a user runs it: a project folder, a stack, a local backend.
+
+Nothing here stands in for the engine: every command is the real `pulumi` (scripts/pulumi-cli
+finds or builds it), the real language host and the real dynamic-provider launcher, against an
+emulator over HTTP. What the tests read is what a user reads: exit codes, the text the CLI prints
+(``preview --diff`` parsed by ``parse_diff``), `pulumi stack export`, and the emulator's call counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+COMMAND_TIMEOUT = 300.0
+"""Seconds one CLI command may take; the slowest here (a first `up`) takes about ten."""
+CLEAN_ENV = ("PULUMI_", "MSADS_")
+"""Variables of the caller's own environment that would change what the CLI or the provider does."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished CLI command."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def __str__(self) -> str:
+        return f"$ pulumi {' '.join(self.args)}  (exit {self.returncode})\n{self.output}"
+
+
+class CommandFailedError(AssertionError):
+    """A CLI command ended with another exit code than the test required."""
+
+
+def find_cli() -> Path:
+    """The directory of the `pulumi` to test with: on PATH, else built once by scripts/pulumi-cli."""
+    result = subprocess.run(
+        [str(REPO / "scripts" / "pulumi-cli")], capture_output=True, text=True, timeout=3600, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"scripts/pulumi-cli failed (exit {result.returncode}):\n{result.stderr}")
+    return Path(result.stdout.strip())
+
+
+@dataclass
+class Stack:
+    """A stack of one project, with a private PULUMI_HOME and a file backend of its own."""
+
+    cli: Path
+    project: Path
+    name: str
+    home: Path
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    transcript: list[Run] = field(default_factory=list)
+    """Every command run on this stack, for tests that search all the CLI printed."""
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(CLEAN_ENV)}
+        state = self.home / "state"
+        state.mkdir(parents=True, exist_ok=True)
+        env.update(
+            PATH=f"{self.cli}{os.pathsep}{env.get('PATH', '')}",
+            PULUMI_HOME=str(self.home / "pulumi-home"),
+            PULUMI_BACKEND_URL=state.as_uri(),
+            PULUMI_CONFIG_PASSPHRASE="",
+            PULUMI_SKIP_UPDATE_CHECK="true",
+        )
+        env.update(self.extra_env)
+        return env
+
+    def run(self, *args: str, expect: int | None = 0, stack: bool = True) -> Run:
+        """``pulumi <args>`` in the project folder; ``expect`` is the exit code required (None: any)."""
+        full = (*args, "--non-interactive", *(("--stack", self.name) if stack else ()))
+        if args[0] in ("up", "preview", "refresh", "destroy"):
+            full = (*full, "--color", "never")
+        completed = subprocess.run(
+            ["pulumi", *full],
+            cwd=self.project,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
+        run = Run(full, completed.returncode, completed.stdout, completed.stderr)
+        self.transcript.append(run)
+        if expect is not None and run.returncode != expect:
+            raise CommandFailedError(f"expected exit {expect}\n{run}")
+        return run
+
+    def init(self, config: Mapping[str, str], secrets: Mapping[str, str]) -> Stack:
+        self.run("stack", "init", self.name, stack=False)
+        self.set_config(config)
+        for key, value in secrets.items():
+            self.run("config", "set", "--secret", key, value)
+        return self
+
+    def set_config(self, config: Mapping[str, str]) -> None:
+        for key, value in config.items():
+            self.run("config", "set", key, value)
+
+    def up(self, *args: str, expect: int | None = 0) -> Run:
+        return self.run("up", "--yes", "--diff", *args, expect=expect)
+
+    def preview(self, *args: str, expect: int | None = 0) -> Run:
+        return self.run("preview", "--diff", *args, expect=expect)
+
+    def refresh(self, *args: str, expect: int | None = 0) -> Run:
+        return self.run("refresh", "--yes", *args, expect=expect)
+
+    def destroy(self, *args: str, expect: int | None = 0) -> Run:
+        return self.run("destroy", "--yes", *args, expect=expect)
+
+    def export(self) -> dict[str, Any]:
+        exported: dict[str, Any] = json.loads(self.run("stack", "export").stdout)
+        return exported
+
+    def outputs(self) -> dict[str, Any]:
+        shown: dict[str, Any] = json.loads(self.run("stack", "output", "--json").stdout)
+        return shown
+
+    def resources(self) -> dict[str, dict[str, Any]]:
+        """The stack's dynamic resources in state, by logical name."""
+        found = self.export()["deployment"].get("resources") or []
+        return {r["urn"].rsplit("::", 1)[-1]: r for r in found if r["type"].startswith("pulumi-python:dynamic/")}
+
+
+@dataclass
+class Project:
+    """A copy of one of the repository's projects in a folder of its own, laid out as in the repository.
+
+    The repository's ``.venv`` is linked in at the same place relative to the copy, so the committed
+    Pulumi.yaml (``virtualenv``) is what the launcher and the language host resolve.
+    """
+
+    folder: Path
+    originals: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def copy(cls, files: list[Path], to: Path, venv_at: Path) -> Project:
+        to.mkdir(parents=True, exist_ok=True)
+        for path in files:
+            shutil.copy(path, to / path.name)
+        venv_at.parent.mkdir(parents=True, exist_ok=True)
+        if not venv_at.exists():
+            venv_at.symlink_to(REPO / ".venv", target_is_directory=True)
+        return cls(to, {path.name: (to / path.name).read_text() for path in files})
+
+    def edit(self, name: str, old: str, new: str, count: int = 1) -> None:
+        """Replace ``old`` (which must occur ``count`` times) in the copy of file ``name``."""
+        path = self.folder / name
+        text = path.read_text()
+        assert text.count(old) == count, f"{old!r} occurs {text.count(old)} times in {name}, not {count}"
+        path.write_text(text.replace(old, new))
+
+    def append(self, name: str, text: str) -> None:
+        path = self.folder / name
+        path.write_text(path.read_text() + text)
+
+    def prepend(self, name: str, text: str) -> None:
+        path = self.folder / name
+        path.write_text(text + path.read_text())
+
+    def restore(self) -> None:
+        for name, text in self.originals.items():
+            (self.folder / name).write_text(text)
+
+    @contextmanager
+    def edited(self) -> Iterator[Project]:
+        """Edits made inside the block are undone after it."""
+        try:
+            yield self
+        finally:
+            self.restore()
+
+
+# -- what `preview --diff` printed --------------------------------------------------------------------------
+
+HEADER = re.compile(
+    r"^\s*(?P<mark>[~+\-]{1,2})?\s*(?P<type>[\w\-]+:[\w/\-]*:[\w\-]+): \((?P<step>[\w\-]+)\)(?P<lock> 🔒)?$"
+)
+URN = re.compile(r"^\s*\[urn=(?P<urn>[^\]]+)\]$")
+CHANGE = re.compile(r"^\s*(?P<mark>\+-|-\+|[~+\-])\s*(?P<key>[\w\-]+)\s*:")
+OPEN = re.compile(r"^\s*(?:(?:\+-|-\+|[~+\-])\s*)?(?P<key>[\w\-]+)\s*: \{$")
+
+
+@dataclass
+class Block:
+    """One resource in a diff: its step (update, replace, refresh, ...) and the lines marked as changes."""
+
+    type: str
+    step: str
+    protected: bool = False
+    name: str = ""
+    changes: list[str] = field(default_factory=list)
+    """Marked property lines as ``<mark><path>``: ``~name``, ``-time_zone``, ``~business_address.city``;
+    lines after ``--outputs:--`` (a refresh) as ``~outputs.name``."""
+
+
+def parse_diff(text: str) -> list[Block]:
+    """The resource blocks of a `pulumi preview --diff` (or `up --diff`) transcript, in order."""
+    blocks: list[Block] = []
+    section: list[str] = []  # ["outputs"] after a refresh block's --outputs:-- marker
+    nested: list[str] = []  # the keys of the objects ({ ... }) the line is in
+    for line in text.splitlines():
+        if header := HEADER.match(line):
+            blocks.append(Block(header["type"], header["step"], bool(header["lock"])))
+            section, nested = [], []
+            continue
+        if line.startswith(("Resources:", "Outputs:", "Diagnostics:")):
+            blocks.append(Block("", "end"))  # what follows is no resource's diff
+            continue
+        if not blocks or blocks[-1].step == "end":
+            continue
+        block = blocks[-1]
+        if urn := URN.match(line):
+            block.name = urn["urn"].rsplit("::", 1)[-1]
+        elif line.strip() == "--outputs:--":
+            section, nested = ["outputs"], []
+        elif line.strip() == "}":
+            nested = nested[:-1]
+        else:
+            if change := CHANGE.match(line):
+                block.changes.append(change["mark"] + ".".join([*section, *nested, change["key"]]))
+            if opened := OPEN.match(line):
+                nested = [*nested, opened["key"]]
+    return [b for b in blocks if b.step != "end"]
+
+
+def steps(text: str) -> dict[str, str]:
+    """``{resource name: step}`` of the dynamic resources in a diff, leaving out "same" and refresh blocks."""
+    return {
+        b.name: b.step
+        for b in parse_diff(text)
+        if b.type.startswith("pulumi-python:dynamic/") and b.step not in ("same", "refresh")
+    }
+
+
+def changes(text: str, name: str, step: str | None = None) -> list[str]:
+    """The marked lines of resource ``name`` in a diff (of its ``step`` block, when given)."""
+    found = [b.changes for b in parse_diff(text) if b.name == name and (step is None or b.step == step)]
+    assert found, f"no {step or ''} block for {name!r} in:\n{text}"
+    return found[-1]
