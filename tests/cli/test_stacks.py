@@ -9,56 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import zeep
 
-from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
-
-from ..conftest import Soap
-from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
-from .examples import EXAMPLES, Example
-from .support import Project, Run, Stack, changes, parse_diff, steps
+from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN
+from .examples import EXAMPLES
+from .support import changes, parse_diff, steps
+from .worlds import World, deploy
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
 WRITES = ("SignupCustomer", "AddAccount", "UpdateCustomer", "UpdateAccount", "DeleteCustomer", "DeleteAccount")
-
-
-@dataclass
-class World:
-    """One example, deployed with `pulumi up` on an emulator of its own."""
-
-    example: Example
-    project: Project
-    stack: Stack
-    emulator: EmulatorProcess
-    created: Run
-    created_calls: dict[str, int]
-
-    @property
-    def control(self) -> EmulatorControl:
-        return self.emulator.control
-
-    def soap(self) -> Soap:
-        """Somebody working in the web UI (any other client of the API)."""
-        headers = {"DeveloperToken": DEVELOPER_TOKEN, "AuthenticationToken": ACCESS_TOKEN}
-        return Soap(zeep.Client(self.emulator.url + "?wsdl"), headers)
-
-    def resource_id(self, name: str) -> str:
-        return str(self.stack.resources()[name]["id"])
-
-
-def deploy(example: Example, folder: Path, pulumi_cli: Path) -> Iterator[World]:
-    with EmulatorProcess(folder / "emulator.sqlite3", args=EMULATOR_ARGS) as emulator:
-        project = example.copy(folder)
-        stack = Stack(pulumi_cli, project.folder, "test", folder / "home")
-        stack.init(stack_config(emulator), STACK_SECRETS)
-        emulator.control.reset_calls()
-        created = stack.up()
-        yield World(example, project, stack, emulator, created, emulator.control.calls())
 
 
 @pytest.fixture(scope="module", params=EXAMPLES, ids=lambda e: e.name)
