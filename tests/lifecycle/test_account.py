@@ -9,7 +9,7 @@ import pytest
 from pulumi_msads.emulator.process import EmulatorControl
 
 from ..conftest import Soap
-from ..harness import Engine, OperationError, ResourceState, unknown
+from ..harness import Engine, OperationError, ProviderServer, ResourceState, unknown
 from ..samples import account_inputs
 
 
@@ -151,3 +151,39 @@ def test_adopt_of_an_account_of_another_customer_is_refused(accounts: Engine, cu
     primary = outputs(customer)["account_id"]
     with pytest.raises(OperationError, match=r"adopt_id: account .* belongs to customer"):
         accounts.up_create(account_inputs("251000001", adopt_id=primary))
+
+
+def test_an_account_whose_language_update_fails_is_recorded_without_it_and_converges(
+    accounts: Engine, customer: ResourceState, emulator: EmulatorControl, provider_server: ProviderServer
+) -> None:
+    """The Python server cannot record a failed create: failing after AddAccount would orphan the account."""
+    emulator.add_fault(operation="UpdateAccount", count=1, code=1001)  # a refusal, not retried
+    created = accounts.up_create(account_inputs(customer.id, language="German"))
+    assert created.op == "create" and created.state is not None
+    assert "language" not in outputs(created.state), "state says what the service has"
+    assert "setting its language failed" in provider_server.stderr()
+    emulator.reset_calls()
+    converged = accounts.up_update(created.state, account_inputs(customer.id, language="German"))
+    assert converged.op == "update"
+    assert emulator.calls() == {"GetAccount": 1, "UpdateAccount": 1}
+    assert outputs(converged.state)["language"] == "German"
+
+
+def test_refresh_returns_as_inputs_exactly_what_the_program_declared(
+    accounts: Engine, account: ResourceState
+) -> None:
+    refreshed = accounts.refresh(account).state
+    assert refreshed is not None
+    assert refreshed.plain_inputs() == account_inputs(account.plain_inputs()["customer_id"])
+
+
+def test_a_declaration_dropped_from_the_program_rewrites_state_without_a_call(
+    accounts: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    created = accounts.up_create(account_inputs(customer.id, auto_tag_type="Preserve")).state
+    assert created is not None
+    emulator.reset_calls()
+    dropped = accounts.up_update(created, account_inputs(customer.id))
+    assert dropped.op == "update"
+    assert emulator.total_calls() == 0
+    assert "auto_tag_type" not in outputs(dropped.state)["managed_properties"]

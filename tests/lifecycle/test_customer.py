@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_msads import fields
-from pulumi_msads.emulator.process import EmulatorControl
+from pulumi_msads import CustomerProvider, fields
+from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
 from ..conftest import Soap
-from ..harness import Engine, OperationError, ResourceState, unknown
-from ..samples import ADDRESS, customer_inputs
+from ..harness import Engine, OperationError, ProviderServer, ResourceState, unknown
+from ..samples import ADDRESS, CUSTOMER_TYPE, customer_inputs, provider_config
 
 
 def outputs(state: ResourceState | None) -> dict[str, Any]:
@@ -281,3 +282,55 @@ def test_later_destroys_do_not_ask_for_delete_customer_again(
     emulator.reset_calls()
     customers.destroy(second)
     assert "DeleteCustomer" not in emulator.calls(), "the service refuses it to this user: one refusal is enough"
+
+
+# -- what refresh hands back as inputs (the CLI prints old against new inputs; see tests/cli) --------------
+
+
+def test_refresh_returns_as_inputs_exactly_what_the_program_declared(
+    customers: Engine, customer: ResourceState
+) -> None:
+    refreshed = customers.refresh(customer).state
+    assert refreshed is not None
+    assert refreshed.plain_inputs() == customer_inputs(), "no live field the program left out (time_zone, ...)"
+    assert outputs(refreshed)["account"]["auto_tag_type"] == "Inactive", "the outputs still have them all"
+
+
+def test_refresh_hands_back_a_drifted_declared_field_with_its_live_value(
+    customers: Engine, customer: ResourceState, other_client: Soap
+) -> None:
+    live = other_client.GetAccount(AccountId=int(outputs(customer)["account_id"])).Account
+    live.Name, live.AutoTagType = "Renamed in the web UI", "Replace"
+    other_client.UpdateAccount(Account=live)
+    refreshed = customers.refresh(customer).state
+    assert refreshed is not None
+    assert refreshed.plain_inputs()["account"] == {**customer_inputs()["account"], "name": "Renamed in the web UI"}
+
+
+def test_a_declaration_dropped_from_the_program_is_a_state_only_update(
+    customers: Engine, emulator: EmulatorControl
+) -> None:
+    declared = customer_inputs(customer_address={"city": "Seattle", "country_code": "US", "line1": "2 Pine St"})
+    created = customers.up_create(declared).state
+    assert created is not None
+    emulator.reset_calls()
+    dropped = customers.up_update(created, customer_inputs())
+    assert dropped.op == "update", "else the old declared paths stay and come back at the next refresh"
+    assert emulator.total_calls() == 0
+    assert "customer_address" not in outputs(dropped.state)["managed_properties"]
+    assert dropped.state is not None
+    again = customers.refresh(dropped.state).state
+    assert again is not None and again.plain_inputs() == customer_inputs()
+
+
+def test_a_broken_configuration_fails_check_naming_the_setting_and_calls_nothing(
+    emulator_process: EmulatorProcess, emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    config = provider_config(emulator_process.url, **{"msads:environment": "prodution"})
+    with ProviderServer(config, log_dir=tmp_path) as server:
+        outcome = Engine(server, CustomerProvider, CUSTOMER_TYPE).preview_create(customer_inputs())
+    assert outcome.op == "invalid"
+    ((prop, reason),) = outcome.failures
+    assert prop == ""
+    assert "msads:environment (or MSADS_ENVIRONMENT) is 'prodution'; did you mean 'production'?" in reason
+    assert emulator.total_calls() == 0
