@@ -169,9 +169,7 @@ def test_an_account_whose_language_update_fails_is_recorded_without_it_and_conve
     assert outputs(converged.state)["language"] == "German"
 
 
-def test_refresh_returns_as_inputs_exactly_what_the_program_declared(
-    accounts: Engine, account: ResourceState
-) -> None:
+def test_refresh_returns_as_inputs_exactly_what_the_program_declared(accounts: Engine, account: ResourceState) -> None:
     refreshed = accounts.refresh(account).state
     assert refreshed is not None
     assert refreshed.plain_inputs() == account_inputs(account.plain_inputs()["customer_id"])
