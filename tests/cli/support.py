@@ -257,3 +257,36 @@ def changes(text: str, name: str, step: str | None = None) -> list[str]:
     found = [b.changes for b in parse_diff(text) if b.name == name and (step is None or b.step == step)]
     assert found, f"no {step or ''} block for {name!r} in:\n{text}"
     return found[-1]
+
+
+# -- what the README quotes ------------------------------------------------------------------------------
+
+VARIABLE = (
+    (re.compile(r"\b\d{6,}\b"), "<id>"),
+    (re.compile(r"TrackingId: [0-9a-f.\-]+"), "TrackingId: <tracking>"),
+    (re.compile(r"resource '[^']+'"), "resource '<name>'"),
+    (re.compile(r"'[^']+ - (?:Social|Video)'"), "'<account>'"),
+    (re.compile(r"\s+"), " "),
+)
+"""What differs between the README's quotes and a given run: ids, TrackingIds, names, spacing."""
+
+
+def _normalized(text: str) -> str:
+    for pattern, replacement in VARIABLE:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+def quoted_in_readme(name: str) -> list[str]:
+    """The lines of the README's ``<!-- doc: cli-output NAME -->`` block."""
+    from ..docs.test_readme import blocks
+
+    (body,) = blocks("cli-output", name)
+    return [line for line in body.splitlines() if line.strip()]
+
+
+def assert_shows_readme_quote(run: Run, name: str) -> None:
+    """Every line the README quotes as block ``name`` is a line of what the CLI printed (up to ids and names)."""
+    printed = {_normalized(line) for line in run.output.splitlines()}
+    for line in quoted_in_readme(name):
+        assert _normalized(line) in printed, f"the README quotes a line the CLI does not print: {line!r}\n{run}"

@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN
 from .examples import EXAMPLES
-from .support import changes, parse_diff, steps
+from .support import assert_shows_readme_quote, changes, parse_diff, steps
 from .worlds import World, deploy
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
@@ -69,6 +69,7 @@ def test_one_edited_field_previews_as_that_field_only(converged: World) -> None:
     assert changes(run.stdout, example.account, "update") == ["~name"], f"no phantom lines\n{run}"
     assert "1 to update" in run.stdout
     assert converged.control.calls() == {}, "a preview calls nothing"
+    assert_shows_readme_quote(run, "edit")
 
 
 def test_a_customer_rename_with_protected_accounts_previews_and_applies_as_one_update(converged: World) -> None:
@@ -145,6 +146,7 @@ def test_a_broken_config_fails_the_preview_in_one_readable_line_without_a_call(c
     assert lines and len(set(lines)) == 1, str(run)
     assert "Traceback" not in run.output
     assert converged.control.calls() == {}
+    assert_shows_readme_quote(run, "config")
 
 
 def test_two_new_accounts_under_one_customer_say_which_is_draft_and_converge_once_it_is_active(
@@ -165,6 +167,7 @@ def test_two_new_accounts_under_one_customer_say_which_is_draft_and_converge_onc
         assert f"has account {draft_id} " in first.output and "in Draft" in first.output
         assert "Set up billing for it in the web UI, then run `pulumi up` again" in first.output
         assert "Traceback" not in first.output
+        assert_shows_readme_quote(first, "draft")
 
         control.set_account_status(draft_id, "Active")  # billing set up
         control.reset_calls()

@@ -4,7 +4,8 @@ Each block is preceded by a ``<!-- doc: KIND ... -->`` comment saying how it is 
 are executed, ``file`` blocks must equal the file they show, ``python`` blocks run as a program under
 mocks, ``config`` blocks may only name real configuration keys, and the ``layout`` block may only name
 files that exist. The ``run quickstart`` and ``cli`` blocks run for real, under the Pulumi CLI, in
-tests/cli/test_quickstart_scripts.py.
+tests/cli/test_quickstart_scripts.py, and ``cli-output`` blocks are what tests/cli/test_stacks.py sees
+the CLI print.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..harness import RecordingMocks, run_program
 
 REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text()
-BLOCK = re.compile(r"<!-- doc: (?P<kind>[a-z]+)(?: (?P<arg>[^ ]+))? -->\n```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
+BLOCK = re.compile(r"<!-- doc: (?P<kind>[a-z-]+)(?: (?P<arg>[^ ]+))? -->\n```(?P<lang>\w*)\n(?P<body>.*?)```", re.S)
 BLOCKS = [(m["kind"], m["arg"], m["body"]) for m in BLOCK.finditer(README)]
 
 

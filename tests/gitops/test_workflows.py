@@ -36,6 +36,10 @@ def test_workflow_is_well_formed(name: str) -> None:
     for job in workflow["jobs"].values():
         assert any(u.startswith("pulumi/actions@") for u in uses(job)), "installs the Pulumi CLI"
         assert "../../scripts/setup" in runs(job) and (REPO / workdir / "../../scripts/setup").is_file()
+        order = [step.get("uses", "") or step.get("run", "") for step in job["steps"]]
+        cli = next(i for i, s in enumerate(order) if s.startswith("pulumi/actions@"))
+        setup = next(i for i, s in enumerate(order) if "scripts/setup" in s)
+        assert cli < setup, "the CLI is installed first; setup would otherwise build one from source"
 
 
 @pytest.mark.parametrize("name", ["pulumi.yml", "drift.yml"])
@@ -61,7 +65,7 @@ def test_merges_to_main_are_applied() -> None:
     assert workflow["on"]["push"]["branches"] == ["main"]
     job = workflow["jobs"]["up"]
     assert "github.ref == 'refs/heads/main'" in job["if"] and "push" in job["if"]
-    assert "pulumi up --yes" in runs(job)
+    assert "pulumi up --yes --refresh" in runs(job), "a merge also reverts what drifted"
 
 
 def test_the_drift_job_runs_on_a_schedule_and_fails_on_any_change() -> None:
