@@ -262,3 +262,36 @@ def test_program_under_mocks_registers_the_custom_type_token() -> None:
     assert (toy.typ, toy.name) == (TOY_TYPE, "web")
     assert is_secret(toy.inputs["__provider"])
     assert {k: v for k, v in toy.inputs.items() if k != "__provider"} == {"size": 3.0}, "None inputs are dropped"
+
+
+def test_startup_of_an_existing_stack_diffs_the_config_and_refresh_or_destroy_only_configures(tmp_path: Path) -> None:
+    """Registry.Check/Diff for a default provider already in state; Registry.Same when refresh or destroy loads it."""
+    config = {STORE_KEY: str(tmp_path / "store.json")}
+    with ProviderServer(config, stored_config=config, log_dir=tmp_path / "up") as up:
+        assert [call for call, _ in up.startup] == [
+            "Handshake",
+            "GetPluginInfo",
+            "CheckConfig",
+            "DiffConfig",
+            "Configure",
+        ]
+        assert dict(up.startup)["DiffConfig"] == "UNIMPLEMENTED"
+    with ProviderServer(config, runs_program=False, log_dir=tmp_path / "refresh") as refresh:
+        assert [call for call, _ in refresh.startup] == ["Handshake", "GetPluginInfo", "Configure"]
+
+
+def test_the_delete_before_replace_option_overrides_the_diff_both_ways(engine: Engine, created: ResourceState) -> None:
+    asked = engine.up_update(created, {"size": 3, "color": "green", "dbr": True}, delete_before_replace=False)
+    assert asked.rpcs == ["Check", "Diff", "Check", "Create", "Delete"], "an explicit false wins over the provider"
+    assert asked.state is not None
+    forced = engine.up_update(asked.state, {"size": 3, "color": "blue"}, delete_before_replace=True)
+    assert forced.rpcs == ["Check", "Diff", "Check", "Delete", "Create"]
+
+
+def test_the_engine_input_diff_compares_types_as_well_as_values(server: ProviderServer) -> None:
+    """step_generator.go:diffResource diffs Go property values: true is not 1, though Python says True == 1.0."""
+    engine = Engine(server, BareProvider)
+    created = engine.up_create({"size": 1, "flag": True}).state
+    assert created is not None
+    changed = engine.up_update(created, {"size": 1, "flag": 1})
+    assert changed.diff is not None and (changed.diff.changes, changed.op) == ("DIFF_UNKNOWN", "update")
