@@ -24,7 +24,7 @@ from typing import Any
 
 from pulumi_msads.emulator.process import EmulatorProcess
 
-from . import coldstart, emulator_load, overhead, peer, report, roundtrips, scale
+from . import cli, coldstart, emulator_load, overhead, peer, report, roundtrips, scale
 from .common import Bench, load_average
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,6 +43,10 @@ class Sizes:
     memory_checkpoints: tuple[int, ...]
     emulator_clients: tuple[int, ...]
     emulator_seconds: float
+    cli_iterations: int
+    cli_variants: tuple[str, ...]
+    cli_profile_variant: str
+    cli_profile: tuple[str, ...]
 
 
 FULL = Sizes(
@@ -57,6 +61,10 @@ FULL = Sizes(
     memory_checkpoints=(500, 1000, 2000),
     emulator_clients=(1, 8),
     emulator_seconds=3.0,
+    cli_iterations=3,
+    cli_variants=("cli", "cli-no-download", "harness", "harness-warm"),
+    cli_profile_variant="cli",
+    cli_profile=("up-create", "preview", "up-edit"),
 )
 QUICK = Sizes(
     overhead_iterations=4,
@@ -70,6 +78,12 @@ QUICK = Sizes(
     memory_checkpoints=(12, 36),
     emulator_clients=(1, 8),
     emulator_seconds=0.25,
+    # The CLI as users run it spends 2.5 s per deployment pass retrying a plugin download (see bench/cli.py); the
+    # smoke run checks behaviour only, so it runs the CLI without that wait, and profiles one command.
+    cli_iterations=1,
+    cli_variants=("cli-no-download", "harness", "harness-warm"),
+    cli_profile_variant="cli-no-download",
+    cli_profile=("up-create",),
 )
 
 
@@ -90,6 +104,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--memory-checkpoints", type=_ints, help="operations at which RSS is sampled, e.g. 500,2000")
     parser.add_argument("--latency", type=float, help="seconds the emulator adds to every SOAP call in the scale runs")
     parser.add_argument("--iterations", type=int, help="alternating runs per variant for overhead and peer")
+    parser.add_argument("--cli-iterations", type=int, help="scenarios per variant in the cli section")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results", help="directory (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print the Markdown tables")
     return parser.parse_args(argv)
@@ -105,6 +120,8 @@ def _sizes(args: argparse.Namespace) -> Sizes:
         sizes = replace(sizes, memory_checkpoints=args.memory_checkpoints)
     if args.latency is not None:
         sizes = replace(sizes, latency=args.latency)
+    if args.cli_iterations:
+        sizes = replace(sizes, cli_iterations=args.cli_iterations)
     if args.iterations:
         sizes = replace(
             sizes,
@@ -196,6 +213,10 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 results[section] = coldstart.run(bench, sizes.cold_runs, sizes.memory_checkpoints)
             elif section == "emulator":
                 results[section] = emulator_load.run(bench, sizes.emulator_clients, sizes.emulator_seconds)
+            elif section == "cli":
+                results[section] = cli.run(
+                    bench, sizes.cli_iterations, sizes.cli_variants, sizes.cli_profile_variant, sizes.cli_profile
+                )
             _log(f"{section} done in {time.perf_counter() - section_started:.1f} s")
     results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)
     results["meta"]["load_after"] = load_average()

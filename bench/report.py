@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator")
+SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator", "cli")
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -64,6 +64,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             f"{memory['growth_fraction'] * 100:.2f}% ({memory['growth_kib']} KiB)",
             memory["ok"],
         )
+    cli = results.get("cli", {})
+    if cli:
+        rows = cli["rows"]
+        for example in dict.fromkeys(row["example"] for row in rows):
+            mine = [row for row in rows if row["example"] == example]
+            held = sum(row["calls_ok"] and row["steps_ok"] for row in mine)
+            add(
+                f"CLI and harness: calls and steps per operation, {example}",
+                "the fewest calls, the same in every variant",
+                f"{held} of {len(mine)} operations",
+                held == len(mine),
+            )
     return found
 
 
@@ -317,4 +329,81 @@ def markdown(results: dict[str, Any]) -> str:
                 for r in emulator["rows"]
             ],
         )
+    if "cli" in results:
+        out += _cli(results["cli"])
     return "\n".join(out) + "\n"
+
+
+CLI_COLUMNS = (("cli", "CLI"), ("cli-no-download", "CLI, no plugin download"), ("harness", "Harness"))
+CLI_VARIANTS = ("cli", "cli-no-download", "harness", "harness-warm")
+
+
+def _median(row: dict[str, Any], variant: str) -> float | None:
+    stats = row["ms"].get(variant)
+    return None if stats is None else stats["median_ms"]
+
+
+def _spread(row: dict[str, Any]) -> str:
+    """Each variant's (max - min) / median, in the order of the columns, as percentages."""
+    return ", ".join(f"{v} {row['ms'][v]['spread'] * 100:.0f}" for v in CLI_VARIANTS if v in row["ms"])
+
+
+def _cli(cli: dict[str, Any]) -> list[str]:
+    out = [
+        "",
+        f"## 7. The examples under the Pulumi CLI ({cli['cli_version']}), next to the harness "
+        f"(median of {cli['iterations']})",
+        "",
+        "Each scenario is a new stack on an emptied emulator of the example's own; variants alternate scenario by",
+        "scenario. Calls are the emulator's counts for the operation (the same in every variant and run, or the row",
+        "says no). Variants:",
+        "",
+    ]
+    out += [f"- `{name}`: {text}" for name, text in cli["variants"].items()]
+    out += [""]
+    out += _table(
+        [
+            "Example",
+            "Operation",
+            "Calls",
+            "Same calls and steps everywhere",
+            *(f"{label} ms" for _, label in CLI_COLUMNS),
+            "Harness, warm server ms",
+            "CLI / harness",
+            "CLI, no download / harness",
+            "Spread %: (max - min) / median",
+        ],
+        [
+            [
+                r["example"],
+                r["label"],
+                ", ".join(f"{k} {v}" for k, v in sorted(r["calls"].items())) or "none",
+                r["calls_ok"] and r["steps_ok"],
+                *(_median(r, variant) for variant, _ in CLI_COLUMNS),
+                _median(r, "harness-warm"),
+                r["ratio"],
+                r["ratio_no_download"],
+                _spread(r),
+            ]
+            for r in cli["rows"]
+        ],
+    )
+    profile = cli["profile"]
+    if profile["operations"]:
+        operations = profile["operations"]
+        segments = list(dict.fromkeys(name for op in operations for name in op["by_segment"]))
+        out += [
+            "",
+            f"### Where a command's time goes ({profile['example']}, `{profile['variant']}`, "
+            "one run with `-v=9` logging)",
+            "",
+            "Segments between marks in the CLI's own log, in order; an `up` goes through each deployment-pass segment",
+            "twice (its preview, then the update), and the figures add both.",
+            "",
+        ]
+        out += _table(
+            ["Segment", *(f"{op['operation']} ms" for op in operations)],
+            [[name, *(op["by_segment"].get(name) for op in operations)] for name in segments]
+            + [["total", *(op["total_ms"] for op in operations)]],
+        )
+    return out
