@@ -1,5 +1,7 @@
 """The benchmark suite's quick mode, as CI runs it: it completes, writes every section, and the round trips meet
-their targets. Timings are not asserted (they depend on the machine); call counts are behaviour, so they are."""
+their targets. Timings are not asserted (they depend on the machine); call counts are behaviour, so they are.
+
+The ``cli`` section runs the official Pulumi CLI (scripts/pulumi-cli), hence the ``cli`` marker."""
 
 from __future__ import annotations
 
@@ -12,7 +14,15 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator")
+SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator", "cli")
+CLI_OPERATIONS = ("up-create", "preview", "preview-edit", "up-edit", "up-noop")
+CREATED = {
+    "quickstart": {"GetUser": 1, "SignupCustomer": 1, "AddAccount": 1},
+    "gitops": {"GetUser": 1, "SignupCustomer": 3, "AddAccount": 2},
+}
+"""One SignupCustomer per customer, one AddAccount per other account, one GetUser to find the aggregator."""
+
+pytestmark = [pytest.mark.slow, pytest.mark.cli]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +42,6 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.slow
 def test_quick_run_writes_every_section(results: dict[str, Any]) -> None:
     assert set(SECTIONS) <= set(results)
     assert results["meta"]["mode"] == "quick"
@@ -40,7 +49,6 @@ def test_quick_run_writes_every_section(results: dict[str, Any]) -> None:
     assert results["targets"], "the figures with targets are listed"
 
 
-@pytest.mark.slow
 def test_round_trips_meet_their_targets(results: dict[str, Any]) -> None:
     rows = {row["step"]: row for row in results["roundtrips"]["rows"]}
     assert rows["Customer create"]["calls"] == {"SignupCustomer": 1}
@@ -52,7 +60,6 @@ def test_round_trips_meet_their_targets(results: dict[str, Any]) -> None:
     assert missed == {}
 
 
-@pytest.mark.slow
 def test_every_measured_section_has_its_rows(results: dict[str, Any]) -> None:
     assert {(r["operation"], r["latency_ms"]) for r in results["overhead"]["rows"]} == {
         (op, latency) for op in ("create", "update", "read") for latency in (0.0, 50.0)
@@ -73,3 +80,29 @@ def test_every_measured_section_has_its_rows(results: dict[str, Any]) -> None:
     assert {(r["operation"], r["clients"]) for r in results["emulator"]["rows"]} == {
         (op, clients) for op in ("GetCustomer", "UpdateCustomer") for clients in (1, 8)
     }
+
+
+def test_the_cli_and_the_harness_make_the_fewest_calls_for_every_operation(results: dict[str, Any]) -> None:
+    cli = results["cli"]
+    assert any(v.startswith("cli") for v in cli["variants"]) and "harness" in cli["variants"]
+    rows = {(r["example"], r["operation"]): r for r in cli["rows"]}
+    assert set(rows) == {(example, op) for example in CREATED for op in CLI_OPERATIONS}
+    for (example, op), row in rows.items():
+        expected = {
+            "up-create": CREATED[example],
+            "up-edit": {"GetAccount": 1, "UpdateAccount": 1},  # the renamed account: read, then write
+        }.get(op, {})
+        assert set(row["calls_by_variant"]) == set(cli["variants"]), (example, op)
+        for variant, calls in row["calls_by_variant"].items():
+            assert calls == [expected] * cli["iterations"], (example, op, variant)
+        assert row["steps_ok"], (example, op, row["steps_by_variant"])
+    assert cli["ok"]
+
+
+def test_the_cli_profile_splits_a_command_into_its_steps(results: dict[str, Any]) -> None:
+    (profiled,) = results["cli"]["profile"]["operations"]
+    assert profiled["operation"] == "up-create"
+    names = [s["segment"] for s in profiled["segments"]]
+    assert {s["pass"] for s in profiled["segments"]} == {"", "preview", "update"}, "an up has two passes"
+    for step in ("program start", "provider start", "language host: pip list"):
+        assert sum(name.startswith(step) for name in names) == 2, (step, names)
