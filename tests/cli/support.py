@@ -80,6 +80,8 @@ class Stack:
             PULUMI_BACKEND_URL=state.as_uri(),
             PULUMI_CONFIG_PASSPHRASE="",
             PULUMI_SKIP_UPDATE_CHECK="true",
+            # As scripts/quickstart does: no "msads" plugin download attempt (see there).
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION="true",
         )
         env.update(self.extra_env)
         return env

@@ -177,3 +177,16 @@ def test_the_emulator_does_not_load_pulumi() -> None:
     code = "import sys, pulumi_msads.emulator.server; print('pulumi' in sys.modules, 'bingads' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_the_package_tells_pulumi_it_has_no_resource_plugin() -> None:
+    """Language hosts take any ``pulumi-*`` distribution for a resource plugin unless its pulumi-plugin.json
+    says ``"resource": false``; the engine would then try to download a "msads" plugin before every command."""
+    import importlib.resources
+    import json
+    import tomllib
+
+    declared = json.loads((importlib.resources.files("pulumi_msads") / "pulumi-plugin.json").read_text())
+    assert declared == {"resource": False}
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert "pulumi-plugin.json" in pyproject["tool"]["setuptools"]["package-data"]["pulumi_msads"], "in the wheel"
