@@ -30,7 +30,8 @@ from pulumi.output import Unknown
 from pydantic import BaseModel, ValidationError
 
 from . import fields, operations, runtime, server_errors
-from .errors import InputError
+from .client import ServiceClient
+from .errors import ConfigurationError, InputError
 from .fields import Props
 from .models import AccountModel, CustomerModel, coerce_id, describe_errors, fields_at
 
@@ -227,6 +228,22 @@ def _inputs_from_outputs(outs: Props, api: tuple[fields.ApiField, ...], extra: t
 # -- providers ------------------------------------------------------------------------------------------
 
 
+def _stored_config_client() -> ServiceClient:
+    """The client for ``read`` and ``delete``: a broken configuration there says where it comes from.
+
+    `pulumi refresh` and `pulumi destroy` do not run the program: the engine configures the
+    provider with the configuration stored by the last deployment (pulumi/pulumi#7370), so fixing
+    Pulumi.<stack>.yaml alone does not reach them.
+    """
+    try:
+        return runtime.client()
+    except ConfigurationError as error:
+        raise ConfigurationError(
+            f"{error}. Refresh and destroy use the configuration stored by the last `pulumi up`; once it is "
+            "fixed in the stack's config, run `pulumi up` (or `pulumi destroy --run-program`)"
+        ) from None
+
+
 class _Base(ResourceProvider):
     serialize_as_secret_always = False
     """The provider blob holds only a module and class name: nothing secret, so no need to encrypt it."""
@@ -284,7 +301,7 @@ class CustomerProvider(_Base):
         return CreateResult(str(result.customer_id), outs)
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        found = operations.read_customer(runtime.client(), id_, props.get("account_id"))
+        found = operations.read_customer(_stored_config_client(), id_, props.get("account_id"))
         if found is None:
             return ReadResult(None, {})
         customer, account = found
@@ -322,7 +339,7 @@ class CustomerProvider(_Base):
         return UpdateResult(fields.normalize(outs))
 
     def delete(self, id_: str, props: Props) -> None:
-        operations.delete_customer(runtime.client(), id_)
+        operations.delete_customer(_stored_config_client(), id_)
 
 
 ACCOUNT_KEPT = ("adopt_id", "create_time", MANAGED)
@@ -364,7 +381,7 @@ class AccountProvider(_Base):
         return CreateResult(str(result.account_id), outs)
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        account = operations.read_account(runtime.client(), id_)
+        account = operations.read_account(_stored_config_client(), id_)
         if account is None:
             return ReadResult(None, {})
         outs = account_outputs(account, _kept(props, ACCOUNT_KEPT))
@@ -381,4 +398,4 @@ class AccountProvider(_Base):
         return UpdateResult(account_outputs(account, kept))
 
     def delete(self, id_: str, props: Props) -> None:
-        operations.delete_account(runtime.client(), id_)
+        operations.delete_account(_stored_config_client(), id_)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .examples import EXAMPLES, Example
+from .examples import EXAMPLES, QUICKSTART, Example
 from .worlds import World, deploy
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
@@ -48,3 +48,26 @@ def test_destroy_deactivates_every_account_and_says_the_customers_remain(world: 
     assert calls["DeleteAccount"] == len(accounts), "each account once"
     assert 1 <= calls.get("DeleteCustomer", 0) <= len(customers), "asked, refused, not asked again in vain"
     assert "Traceback" not in run.output
+
+
+@pytest.fixture
+def quickstart(tmp_path: Path, pulumi_cli: Path) -> Iterator[World]:
+    yield from deploy(QUICKSTART, tmp_path, pulumi_cli)
+
+
+def test_a_broken_config_stored_by_up_skip_preview_tells_destroy_what_to_do(quickstart: World) -> None:
+    """`up --skip-preview` stores the provider configuration before any check can refuse it, and
+    destroy uses the stored one (pulumi/pulumi#7370): fixing the stack's config alone is not enough."""
+    stack = quickstart.stack
+    stack.set_config({"msads:environment": "prodution"})
+    assert stack.up("--skip-preview", expect=None).returncode != 0
+    stack.set_config({"msads:environment": "local"})
+
+    refused = stack.destroy(expect=None)
+    assert refused.returncode != 0
+    assert "Refresh and destroy use the configuration stored by the last `pulumi up`" in refused.output
+    assert "run `pulumi up` (or `pulumi destroy --run-program`)" in refused.output
+    assert "Traceback" not in refused.output
+
+    done = stack.destroy("--run-program")
+    assert stack.resources() == {}, done.output

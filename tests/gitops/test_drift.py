@@ -1,7 +1,8 @@
 """The GitOps example against the emulator, through the real provider server: what `pulumi up` then the drift job see.
 
-The Pulumi CLI is not available here, so the harness plays the engine: each resource of accounts.yaml is created in
-the program's order, then refreshed the way `pulumi preview --refresh --expect-no-changes` does.
+The harness plays the engine, for speed: each resource of accounts.yaml is created in the program's order, then
+refreshed the way `pulumi preview --refresh --expect-no-changes` does. tests/cli/test_stacks.py runs the same
+example under the real CLI.
 """
 
 from __future__ import annotations
