@@ -78,12 +78,12 @@ QUICK = Sizes(
     memory_checkpoints=(12, 36),
     emulator_clients=(1, 8),
     emulator_seconds=0.25,
-    # The CLI as users run it spends 2.5 s per deployment pass retrying a plugin download (see bench/cli.py); the
-    # smoke run checks behaviour only, so it runs the CLI without that wait, and profiles one command.
+    # The CLI as users run it spends 2.5 s per deployment pass retrying a plugin download (see bench/cli.py). The
+    # smoke run checks behaviour only, so it runs the CLI without that wait, and one harness variant, no profile.
     cli_iterations=1,
-    cli_variants=("cli-no-download", "harness", "harness-warm"),
-    cli_profile_variant="cli-no-download",
-    cli_profile=("up-create",),
+    cli_variants=("cli-no-download", "harness"),
+    cli_profile_variant="cli",
+    cli_profile=(),
 )
 
 

@@ -171,10 +171,9 @@ class ExampleRun:
 
     def __post_init__(self) -> None:
         self.project = self.example.copy(self.folder)
-        self.program = declared(self.project.folder)
-        with self.project.edited():
-            edit(self.example, self.project)
-            self.edited = declared(self.project.folder)
+        changed = self.example.copy(self.folder / "edited")  # the program after the edit, read once, up front
+        edit(self.example, changed)
+        self.program, self.edited = declared(self.project.folder, changed.folder)
 
     @property
     def names(self) -> list[str]:

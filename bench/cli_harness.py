@@ -32,18 +32,18 @@ Declared = list[dict[str, Any]]
 """What ``bench.cli_program`` prints: ``{type, name, inputs}`` per dynamic resource, in registration order."""
 
 
-def declared(folder: Path) -> Declared:
-    """Run the program in ``folder`` under mocks, in a fresh process, and return its resources."""
+def declared(*folders: Path) -> list[Declared]:
+    """Run the program in each folder under mocks, in one fresh process, and return their resources."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.cli_program", str(folder)],
+        [sys.executable, "-m", "bench.cli_program", *map(str, folders)],
         capture_output=True,
         text=True,
         check=True,
         cwd=REPO,
         timeout=120,
     )
-    resources: Declared = json.loads(done.stdout.strip().splitlines()[-1])
-    return resources
+    programs: list[Declared] = [json.loads(line) for line in done.stdout.strip().splitlines()[-len(folders) :]]
+    return programs
 
 
 def _resolve(value: Any, ids: dict[str, str]) -> Any:

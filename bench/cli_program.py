@@ -1,9 +1,10 @@
 """What an example program declares, read by running it under ``set_mocks``: the inputs the harness then deploys.
 
-Run as ``python -m bench.cli_program FOLDER`` (a fresh process, as the language host runs the program; the SDK keeps
-state per process). Prints one JSON list: each dynamic resource in the order the program registered it, with its
-type, logical name and inputs. An input wired to another resource's id (``customer_id=contoso.customer_id``) comes
-out as ``REF + <name>``, so the harness can put the real id there, or an unknown in a preview before it exists.
+Run as ``python -m bench.cli_program FOLDER...`` (a fresh process, as the language host runs the program; the SDK
+keeps state per process, and a few programs in a row are fine). Prints one JSON list per folder, one per line: each
+dynamic resource in the order the program registered it, with its type, logical name and inputs. An input wired to
+another resource's id (``customer_id=contoso.customer_id``) comes out as ``REF + <name>``, so the harness can put the
+real id there, or an unknown in a preview before it exists.
 
 Reading the inputs from the program itself, rather than writing them out again, keeps the harness deploying
 exactly what the CLI deploys, the edit included.
@@ -44,9 +45,10 @@ def declared(folder: Path) -> list[dict[str, Any]]:
     ]
 
 
-def main(folder: str) -> None:
-    print(json.dumps(declared(Path(folder))))
+def main(folders: list[str]) -> None:
+    for folder in folders:
+        print(json.dumps(declared(Path(folder))))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])
