@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from . import fields, wsdl
 from .models import AccountModel, CustomerModel
+from .providers import MANAGED
 from .resources import ACCOUNT_OUTPUTS, CUSTOMER_OUTPUTS
 
 COMMAND = "python -m pulumi_msads.reference > docs/reference.md"
@@ -205,6 +206,10 @@ def generate() -> str:
         "**Change** says what changing a value after creation does: `updates` it in place; `replaces` the",
         "resource, because the API cannot change it (deleted and created again; for a property of a",
         "Customer's primary account, the whole Customer); `nothing`, for a value only read at creation.",
+        "",
+        f"Both resources also keep `{MANAGED}` in their state: the property paths the program declares",
+        "(`name`, `account.time_zone`, ...). `pulumi refresh` hands back exactly those as inputs, with their",
+        "live values, so a preview after a refresh shows only what the program declares.",
         "",
     ]
     return "\n".join([*head, *customer, *account, "## Types", "", *types]).rstrip("\n") + "\n"
