@@ -449,7 +449,7 @@ def create_account(client: ServiceClient, inputs: Props) -> CreatedAccount:
         try:
             r = client.add_account(body)
         except ApiError as error:
-            if is_transient(error):
+            if is_transient(error) or type(error) is not ApiError:  # throttled, auth, not found...: not the rule
                 raise
             raise _draft_sibling(client, customer_id, inputs["name"], error) or error from None
         return CreatedAccount(str(r["AccountId"]), r.get("AccountNumber"), r.get("CreateTime"))

@@ -185,3 +185,14 @@ def test_a_declaration_dropped_from_the_program_rewrites_state_without_a_call(
     assert dropped.op == "update"
     assert emulator.total_calls() == 0
     assert "auto_tag_type" not in outputs(dropped.state)["managed_properties"]
+
+
+def test_a_refusal_for_another_reason_is_not_blamed_on_a_draft_sibling(
+    accounts: Engine, account: ResourceState, emulator: EmulatorControl
+) -> None:
+    emulator.add_fault(operation="AddAccount", count=1, code=1001)  # not allowed, whatever the Draft rule says
+    with pytest.raises(OperationError) as refused:
+        accounts.up_create(account_inputs(outputs(account)["customer_id"], name="Contoso Outdoor - Third"))
+    assert "AddAccount failed: 1001" in refused.value.message
+    assert "in Draft" not in refused.value.message
+    assert "GetAccountsInfo" not in emulator.calls(), "no lookup for a refusal that is not the rule's"
