@@ -41,7 +41,7 @@ PASS_START = re.compile(r"\*\*\* Starting Update\(preview=(?P<preview>\w+)\) \*\
 PASS_MARKS = (
     _mark(r"langhost\[python\]\.GetRequiredPlugins\(.*\) executing", "language host start"),
     _mark(r"langhost\[python\]\.GetRequiredPlugins\(.*\) success", "language host: pip list (required plugins)"),
-    _mark(r"InstallPlugin\(\): failed to install plugin", "engine: failed download of plugin 'msads' (retries)"),
+    _mark(r"InstallPlugin\(\): failed to install plugin", "engine: plugin 'msads' sought (downloads, unless disabled)"),
     _mark(r"langhost\[python\]\.Run\(.*\) executing", "engine: plugins and providers ready"),
     _mark(r"registering resource: ty=pulumi:pulumi:Stack", "program start: python, import pulumi"),
     _mark(r"registering resource: ty=pulumi-python:dynamic/", "program: import pulumi_msads, first resource"),

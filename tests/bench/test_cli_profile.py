@@ -50,7 +50,7 @@ def test_a_preview_splits_into_segments_that_add_up_to_the_command() -> None:
     assert {s["pass"] for s in segments[1:-1]} == {"preview"}
     assert sum(s["ms"] for s in segments) == 4550.0
     totals = by_segment(segments)
-    assert totals["engine: failed download of plugin 'msads' (retries)"] == 2500.0
+    assert totals["engine: plugin 'msads' sought (downloads, unless disabled)"] == 2500.0
     assert totals["provider start: launcher, python, gRPC server"] == 250.0
     # The provider segment ends at the last provider call (the Diff), not the first (the Check).
     assert totals["provider: Configure, Check, Diff, Create/Update (first Check imports pulumi_msads)"] == 250.0
