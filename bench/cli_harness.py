@@ -1,7 +1,8 @@
 """The CLI section's harness side: an example program's resources deployed through ``tests.harness``.
 
 A deployment pass here is what one pass of the CLI does for the same resources: every resource the program declares,
-in the order it declares them, through Check and Diff (and Create or Update when applying), on one provider server.
+in dependency order (``cli_program.in_waves``), through Check and Diff (and Create or Update when applying), on one
+provider server.
 ``pulumi preview`` is one pass; ``pulumi up`` is two, a preview and then the update, each with a provider process
 of its own. The harness runs a pass's resources one after another where the engine may run independent ones at
 once; with a handful of resources on a local emulator that is a few milliseconds either way.
@@ -29,7 +30,7 @@ from .cli_program import REF
 REPO = Path(__file__).resolve().parents[1]
 PROVIDERS: dict[str, type[ResourceProvider]] = {CUSTOMER_TYPE: CustomerProvider, ACCOUNT_TYPE: AccountProvider}
 Declared = list[dict[str, Any]]
-"""What ``bench.cli_program`` prints: ``{type, name, inputs}`` per dynamic resource, in registration order."""
+"""What ``bench.cli_program`` prints: ``{type, name, inputs}`` per dynamic resource, in dependency order."""
 
 
 def declared(*folders: Path) -> list[Declared]:
