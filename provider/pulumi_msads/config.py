@@ -8,6 +8,7 @@ no repr, log line or error message can show them by accident.
 from __future__ import annotations
 
 import difflib
+import hmac
 import math
 import random
 from collections.abc import Mapping
@@ -68,6 +69,13 @@ class Secret:
 
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("credentials are never serialized")
+
+    def __eq__(self, other: object) -> bool:
+        """The same credential: so that the same settings read twice compare equal."""
+        return isinstance(other, Secret) and hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(self._value)
 
 
 @dataclass(frozen=True)

@@ -35,16 +35,20 @@ def configure(lookup: Callable[[str], object]) -> None:
     """Read the ``msads:`` keys through ``lookup`` (Pulumi config), falling back to the environment.
 
     A configuration error is kept: ``check`` reports it (so a preview fails on it) and every call
-    that needs the service raises it.
+    that needs the service raises it. The server configures each provider class on its first use
+    (Customer, then Account), with the same stack config: the same settings keep the client, and
+    with it its zeep clients and what it learnt (the aggregator, a refused DeleteCustomer).
     """
     _configure_logging(os.environ.get("MSADS_LOG_LEVEL", "WARNING"))
     values = {key: str(v) for key, _ in KEYS.values() if (v := lookup(key)) not in (None, "")}
+    try:
+        settings, problem = ProviderConfig.from_sources(values, os.environ), None
+    except ConfigurationError as error:
+        settings, problem = None, error
     with _lock:
-        _state.client = None
-        try:
-            _state.config, _state.error = ProviderConfig.from_sources(values, os.environ), None
-        except ConfigurationError as error:
-            _state.config, _state.error = None, error
+        if settings is None or settings != _state.config:
+            _state.config, _state.client = settings, None
+        _state.error = problem
 
 
 def configuration_error() -> ConfigurationError | None:

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from pulumi_msads import CustomerProvider, fields
+from pulumi_msads import AccountProvider, CustomerProvider, fields
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
 from ..conftest import Soap
 from ..harness import Engine, OperationError, ProviderServer, ResourceState, unknown
-from ..samples import ADDRESS, CUSTOMER_TYPE, customer_inputs, provider_config
+from ..samples import ACCOUNT_TYPE, ADDRESS, CUSTOMER_TYPE, account_inputs, customer_inputs, provider_config
 
 
 def outputs(state: ResourceState | None) -> dict[str, Any]:
@@ -334,3 +334,17 @@ def test_a_broken_configuration_fails_check_naming_the_setting_and_calls_nothing
     assert prop == ""
     assert "msads:environment (or MSADS_ENVIRONMENT) is 'prodution'; did you mean 'production'?" in reason
     assert emulator.total_calls() == 0
+
+
+def test_configuring_the_account_provider_keeps_what_the_process_learnt(
+    emulator_process: EmulatorProcess, emulator: EmulatorControl, tmp_path: Path
+) -> None:
+    """The server configures each provider class on first use, with the same config: the aggregator
+    found for the first customer is still known for the next, after an Account came in between."""
+    with ProviderServer(provider_config(emulator_process.url), log_dir=tmp_path) as server:
+        customers = Engine(server, CustomerProvider, CUSTOMER_TYPE)
+        first = customers.up_create(customer_inputs()).state
+        assert first is not None
+        Engine(server, AccountProvider, ACCOUNT_TYPE).up_create(account_inputs(first.id))
+        customers.up_create(customer_inputs(name="Fabrikam Fiber"))
+    assert emulator.calls()["GetUser"] == 1
