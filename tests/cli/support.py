@@ -113,6 +113,14 @@ class Stack:
             self.run("config", "set", "--secret", key, value)
         return self
 
+    def init_at_once(self, config: Mapping[str, str], secrets: Mapping[str, str]) -> Stack:
+        """As ``init``, with every key in one `config set-all`: two commands instead of one per key."""
+        self.run("stack", "init", self.name, stack=False)
+        pairs = [arg for key, value in config.items() for arg in ("--plaintext", f"{key}={value}")]
+        pairs += [arg for key, value in secrets.items() for arg in ("--secret", f"{key}={value}")]
+        self.run("config", "set-all", *pairs)
+        return self
+
     def set_config(self, config: Mapping[str, str]) -> None:
         for key, value in config.items():
             self.run("config", "set", key, value)
