@@ -98,7 +98,20 @@ def _check(model: type[BaseModel], news: Props) -> CheckResult:
     problem = runtime.configuration_error()
     if problem is not None:
         return CheckResult({k: v for k, v in news.items() if k != PROVIDER_KEY}, [CheckFailure("", str(problem))])
-    return check_inputs(model, news)
+    result = check_inputs(model, news)
+    return CheckResult(result.inputs, [_for_the_engine(f) for f in result.failures])
+
+
+def _for_the_engine(failure: CheckFailure) -> CheckFailure:
+    """A failure as the CLI should print it.
+
+    The engine prints ``property <p> value {<inputs[p]>} has a problem`` and looks ``p`` up among
+    the top-level inputs only (step_generator.go issueCheckFailures), so a nested path such as
+    ``account.currency_code`` would show ``value {<nil>}``. A nested path leads the reason instead.
+    """
+    if "." not in failure.property:
+        return failure
+    return CheckFailure("", f"{failure.property}: {failure.reason}")
 
 
 def _validated(model: type[BaseModel], props: Props) -> Props:

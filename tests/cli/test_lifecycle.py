@@ -224,7 +224,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, pulumi_cli: Path) -> Iter
     with EmulatorProcess(folder / "emulator.sqlite3", args=args) as emulator:
         project = project_outside_the_repository(folder / "project")
         stack = Stack(pulumi_cli, project.folder, "test", folder / "home")
-        stack.init_at_once(stack_config(emulator), STACK_SECRETS)
+        stack.init(stack_config(emulator), STACK_SECRETS)
         stack.up()
         world = Deployed(project, stack, emulator)
         world.created = world.resources()
@@ -441,9 +441,10 @@ def test_invalid_inputs_fail_the_preview_naming_each_property_with_what_is_allow
         r"property market_country .*: 'USA' is not a two-letter country code in capitals, such as 'US'", failed.output
     )
     assert re.search(
-        r"property account\.currency_code .*: 'usd' is not a valid CurrencyCode; did you mean 'USD'\? allowed: AED,",
+        r"has a problem: account\.currency_code: 'usd' is not a valid CurrencyCode; did you mean 'USD'\? allowed: AED,",
         failed.output,
-    )
+    ), "a nested path leads the reason: the engine would print its value as {<nil>}"
+    assert "<nil>" not in failed.output
     assert world.control.calls() == {}
     world.withdraw()
 

@@ -247,8 +247,9 @@ def test_invalid_inputs_fail_check_with_property_paths_and_no_call(
     outcome = customers.up_create(inputs)
     assert outcome.op == "invalid"
     failures = dict(outcome.failures)
-    assert set(failures) == {"name", "market_country", "account.currency_code"}
-    assert "did you mean 'USD'" in failures["account.currency_code"]
+    assert set(failures) == {"name", "market_country", ""}, "top-level properties by name, for the engine"
+    assert failures[""].startswith("account.currency_code: "), "a nested one leads its reason (see providers)"
+    assert "did you mean 'USD'" in failures[""]
     assert emulator.total_calls() == 0
 
 
