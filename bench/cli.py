@@ -185,11 +185,7 @@ class ExampleRun:
     def cli_stack(self, name: str, env: dict[str, str]) -> Stack:
         """A new stack with the tests' config: ``stack init`` and one ``config set-all`` (two commands, untimed)."""
         stack = Stack(self.cli, self.project.folder, name, self.folder / "home", extra_env=env)
-        stack.run("stack", "init", name, stack=False)
-        pairs = [("--plaintext", f"{k}={v}") for k, v in stack_config(self.emulator).items()]
-        pairs += [("--secret", f"{k}={v}") for k, v in STACK_SECRETS.items()]
-        stack.run("config", "set-all", *(part for pair in pairs for part in pair))
-        return stack
+        return stack.init(stack_config(self.emulator), STACK_SECRETS)
 
     def provider_config(self) -> dict[str, Any]:
         """The stack's config as the engine hands it to the provider, secrets marked secret."""

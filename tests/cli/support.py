@@ -107,14 +107,7 @@ class Stack:
         return run
 
     def init(self, config: Mapping[str, str], secrets: Mapping[str, str]) -> Stack:
-        self.run("stack", "init", self.name, stack=False)
-        self.set_config(config)
-        for key, value in secrets.items():
-            self.run("config", "set", "--secret", key, value)
-        return self
-
-    def init_at_once(self, config: Mapping[str, str], secrets: Mapping[str, str]) -> Stack:
-        """As ``init``, with every key in one `config set-all`: two commands instead of one per key."""
+        """Create the stack and set its config and secrets, all keys in one `config set-all`."""
         self.run("stack", "init", self.name, stack=False)
         pairs = [arg for key, value in config.items() for arg in ("--plaintext", f"{key}={value}")]
         pairs += [arg for key, value in secrets.items() for arg in ("--secret", f"{key}={value}")]
