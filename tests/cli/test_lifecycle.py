@@ -39,7 +39,7 @@ from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
 from ..conftest import Soap
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
-from .support import REPO, Project, Run, Stack, changes, steps
+from .support import REPO, Project, Run, Stack, assert_no_traceback, changes, steps
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -247,22 +247,10 @@ def world(deployed: Deployed) -> Iterator[Deployed]:
         deployed.settled_at = len(deployed.stack.transcript)
 
 
-SDK_CANCEL_RACE = re.compile(
-    r"^error: Program failed with an unhandled exception:\nTraceback \(most recent call last\):\n"
-    r"(?:.*\n)*?Exception: context canceled\n",
-    re.MULTILINE,
-)
-"""What the program's Pulumi SDK (Python, 3.68.0) prints now and then when the engine stops on an error while
-the program still has a RegisterResource in flight: the engine answers that call CANCELLED ("context canceled"),
-and the SDK takes only UNAVAILABLE for the engine shutting down (pulumi/runtime/settings.py,
-grpc_error_to_exception), so it reports an unhandled exception. About one failed preview in thirty here; neither
-the provider's doing nor an error of the program."""
-
-
 def assert_failed(run: Run) -> None:
     """The command failed, and the provider said why in its message alone, with no traceback."""
     assert run.returncode == FAILED, str(run)
-    assert "Traceback" not in SDK_CANCEL_RACE.sub("", run.output), f"our errors are their message alone\n{run}"
+    assert_no_traceback(run)
 
 
 # -- 1. outputs --------------------------------------------------------------------------------------------

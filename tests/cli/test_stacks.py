@@ -15,7 +15,7 @@ import pytest
 
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN
 from .examples import EXAMPLES
-from .support import assert_shows_readme_quote, changes, parse_diff, steps
+from .support import assert_no_traceback, assert_shows_readme_quote, changes, parse_diff, steps
 from .worlds import World, deploy
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
@@ -144,7 +144,7 @@ def test_a_broken_config_fails_the_preview_in_one_readable_line_without_a_call(c
     problem = "msads:environment (or MSADS_ENVIRONMENT) is 'prodution'; did you mean 'production'? allowed:"
     lines = [line.strip() for line in run.output.splitlines() if problem in line]
     assert lines and len(set(lines)) == 1, str(run)
-    assert "Traceback" not in run.output
+    assert_no_traceback(run)
     assert converged.control.calls() == {}
     assert_shows_readme_quote(run, "config")
 
@@ -166,7 +166,7 @@ def test_two_new_accounts_under_one_customer_say_which_is_draft_and_converge_onc
         draft_id = converged.resource_id(draft)
         assert f"has account {draft_id} " in first.output and "in Draft" in first.output
         assert "Set up billing for it in the web UI, then run `pulumi up` again" in first.output
-        assert "Traceback" not in first.output
+        assert_no_traceback(first)
         assert_shows_readme_quote(first, "draft")
 
         control.set_account_status(draft_id, "Active")  # billing set up
