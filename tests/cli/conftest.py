@@ -9,9 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import zeep
 
 from pulumi_msads.emulator.process import EmulatorProcess
 
+from ..conftest import Soap
 from .support import find_cli
 
 DEVELOPER_TOKEN = "cli-test-developer-token-7Q2v"
@@ -37,6 +39,11 @@ def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
         "msads:retryBaseDelay": "0",
         "msads:throttleDelay": "0",
     }
+
+
+def web_ui(url: str) -> Soap:
+    """Somebody working in the web UI (any other client of the API), with the credentials the emulator takes."""
+    return Soap(zeep.Client(url + "?wsdl"), {"DeveloperToken": DEVELOPER_TOKEN, "AuthenticationToken": ACCESS_TOKEN})
 
 
 STACK_SECRETS = {"msads:developerToken": DEVELOPER_TOKEN, "msads:accessToken": ACCESS_TOKEN}

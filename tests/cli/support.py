@@ -43,6 +43,14 @@ class Run:
         return f"$ pulumi {' '.join(self.args)}  (exit {self.returncode})\n{self.output}"
 
 
+WRITES = ("SignupCustomer", "AddAccount", "UpdateCustomer", "UpdateAccount", "DeleteCustomer", "DeleteAccount")
+
+
+def writes(calls: dict[str, int]) -> dict[str, int]:
+    """The emulator's call counts of the operations that change something."""
+    return {op: n for op, n in calls.items() if op in WRITES}
+
+
 class CommandFailedError(AssertionError):
     """A CLI command ended with another exit code than the test required."""
 

@@ -32,14 +32,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import zeep
 
 from pulumi_msads import fields
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
 from ..conftest import Soap
-from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
-from .support import REPO, Project, Run, Stack, assert_no_traceback, changes, steps
+from .conftest import EMULATOR_ARGS, STACK_SECRETS, stack_config, web_ui
+from .support import REPO, Project, Run, Stack, assert_no_traceback, changes, steps, writes
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -59,7 +58,6 @@ FAILED = 1
 CHANGES = 7
 """Its exit code for a preview that proposes changes under --expect-no-changes (ExitNoChanges, same file)."""
 CHANGES_THE_STACK = ("up", "refresh", "destroy", "import")
-WRITES = ("SignupCustomer", "AddAccount", "UpdateCustomer", "UpdateAccount", "DeleteCustomer", "DeleteAccount")
 
 ADDRESS = {"business_name": "Contoso Outdoor", "line1": "1 Microsoft Way", "city": "Redmond", "country_code": "US"}
 
@@ -114,10 +112,6 @@ def dump(declarations: dict[str, Any]) -> str:
     return json.dumps(declarations, indent=2) + "\n"
 
 
-def writes(calls: dict[str, int]) -> dict[str, int]:
-    return {op: n for op, n in calls.items() if op in WRITES}
-
-
 @dataclass(repr=False)
 class Deployed:
     """The module's stack of the declared program, on an emulator of its own."""
@@ -141,8 +135,7 @@ class Deployed:
     def soap(self) -> Soap:
         """Somebody working in the web UI (any other client of the API)."""
         if self._soap is None:
-            headers = {"DeveloperToken": DEVELOPER_TOKEN, "AuthenticationToken": ACCESS_TOKEN}
-            self._soap = Soap(zeep.Client(self.emulator.url + "?wsdl"), headers)
+            self._soap = web_ui(self.emulator.url)
         return self._soap
 
     # -- the program ---------------------------------------------------------------------------------

@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import zeep
 
-from ..conftest import HEADERS, Soap
+from pulumi_msads import wsdl
+
+from ..conftest import Soap
 from ..docs.test_readme import blocks
-from .support import REPO
+from .conftest import web_ui
+from .support import CLEAN_ENV, REPO
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -35,7 +37,7 @@ def quickstart_env(tmp_path: Path, pulumi_cli: Path) -> Iterator[dict[str, str]]
     """A user's shell with only the CLI under test on PATH; the emulator and the state in the test's folder."""
     others = [p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "pulumi").exists()]
     path = os.pathsep.join([str(pulumi_cli), *others])
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "MSADS_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(CLEAN_ENV)}
     env.update(
         PATH=path,
         MSADS_EMULATOR_PORT=str(free_port()),
@@ -55,8 +57,7 @@ def sh(line: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 def service(env: dict[str, str]) -> Soap:
-    url = f"http://127.0.0.1:{env['MSADS_EMULATOR_PORT']}/Api/CustomerManagement/v13/CustomerManagementService.svc"
-    return Soap(zeep.Client(url + "?wsdl"), HEADERS)
+    return web_ui(f"http://127.0.0.1:{env['MSADS_EMULATOR_PORT']}{wsdl.SERVICE_PATH}")
 
 
 def test_the_readme_commands_create_check_and_destroy_the_quickstart(quickstart_env: dict[str, str]) -> None:

@@ -15,12 +15,10 @@ import pytest
 
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN
 from .examples import EXAMPLES
-from .support import assert_no_traceback, assert_shows_readme_quote, changes, parse_diff, steps
+from .support import assert_no_traceback, assert_shows_readme_quote, changes, parse_diff, steps, writes
 from .worlds import World, deploy
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
-
-WRITES = ("SignupCustomer", "AddAccount", "UpdateCustomer", "UpdateAccount", "DeleteCustomer", "DeleteAccount")
 
 
 @pytest.fixture(scope="module", params=EXAMPLES, ids=lambda e: e.name)
@@ -37,10 +35,6 @@ def converged(world: World) -> Iterator[World]:
     world.control.reset_calls()
     yield world
     world.project.restore()
-
-
-def writes(calls: dict[str, int]) -> dict[str, int]:
-    return {op: n for op, n in calls.items() if op in WRITES}
 
 
 # -- up ----------------------------------------------------------------------------------------------------

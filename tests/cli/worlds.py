@@ -6,12 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import zeep
-
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
 from ..conftest import Soap
-from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
+from .conftest import EMULATOR_ARGS, STACK_SECRETS, stack_config, web_ui
 from .examples import Example
 from .support import Project, Run, Stack
 
@@ -32,9 +30,7 @@ class World:
         return self.emulator.control
 
     def soap(self) -> Soap:
-        """Somebody working in the web UI (any other client of the API)."""
-        headers = {"DeveloperToken": DEVELOPER_TOKEN, "AuthenticationToken": ACCESS_TOKEN}
-        return Soap(zeep.Client(self.emulator.url + "?wsdl"), headers)
+        return web_ui(self.emulator.url)
 
     def resource_id(self, name: str) -> str:
         return str(self.stack.resources()[name]["id"])
