@@ -20,6 +20,9 @@ contoso = Customer(
         industry="Retail",
         market_country="US",
         market_language="English",
+        # The quickstart is for trying things out: `scripts/quickstart down` deactivates what it made.
+        # The default, "prevent", refuses to remove a live customer; see the README's Reliability section.
+        deletion_policy="deactivate",
         account=PrimaryAccountArgs(
             name="Contoso Outdoor - Search",
             currency_code="USD",
@@ -36,6 +39,7 @@ brand = Account(
         name="Contoso Outdoor - Brand",
         currency_code="USD",
         business_address=office,
+        deletion_policy="deactivate",
     ),
 )
 

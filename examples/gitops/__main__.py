@@ -4,8 +4,9 @@ Each customer key is a Customer resource (the customer with its primary account)
 its ``accounts`` is an Account resource named ``<customer key>/<account key>``, wired to the
 customer's ``customer_id`` output. The file is checked in full before any resource is declared.
 
-Stack config: ``gitops:file`` picks another file (relative to this folder); ``gitops:protect: true``
-protects every resource, so removing an entry fails `pulumi up` instead of deactivating accounts.
+Removing an entry removes its resource by its ``deletion_policy`` (default 'prevent': `pulumi up`
+refuses). Stack config: ``gitops:file`` picks another file (relative to this folder);
+``gitops:protect: true`` protects every resource as well (Pulumi's own ``protect``).
 """
 
 from pathlib import Path
@@ -24,11 +25,11 @@ except gitops.DesiredStateError as error:
 
 customers = {}
 for key, entry in desired.customers.items():
-    customer = Customer(key, entry.customer_inputs(), opts)
+    customer = Customer(key, entry.customer_inputs(desired.deletion_policy), opts)
     accounts = {
         account_key: Account(
             gitops.account_name(key, account_key),
-            {**gitops.account_inputs(account), "customer_id": customer.customer_id},
+            {**gitops.account_inputs(account, desired.deletion_policy), "customer_id": customer.customer_id},
             opts,
         )
         for account_key, account in entry.accounts.items()

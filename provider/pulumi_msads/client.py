@@ -277,15 +277,21 @@ class ServiceClient:
         return list((body.get("AccountsInfo") or {}).get("AccountInfo") or [])
 
     def customers_named(self, name: str) -> list[Body]:
-        """Customers the user can reach whose name is exactly ``name`` (case-insensitive), read in full.
+        """Id and Name of the customers the user can reach whose name is ``name`` (case-insensitive).
 
-        GetCustomersInfo (a name-prefix filter) rather than SearchCustomers, whose predicate values
-        must be at least four characters long: a customer may well be called "Ace".
+        One GetCustomersInfo call (a name-prefix filter) rather than SearchCustomers, whose predicate
+        values must be at least four characters long: a customer may well be called "Ace". When as
+        many customers as the call can return share the prefix, the answer cannot prove that none
+        further down has the exact name, and this says so instead of guessing.
         """
         body = self.call("GetCustomersInfo", CustomerNameFilter=name, TopN=CUSTOMERS_INFO_TOP)
-        infos = (body.get("CustomersInfo") or {}).get("CustomerInfo") or []
-        same = [str(i["Id"]) for i in infos if str(i.get("Name") or "").casefold() == name.casefold()]
-        return [self.get_customer(customer_id) for customer_id in same]
+        infos = list((body.get("CustomersInfo") or {}).get("CustomerInfo") or [])
+        if len(infos) >= CUSTOMERS_INFO_TOP:
+            raise MsadsError(
+                f"GetCustomersInfo returned its maximum of {CUSTOMERS_INFO_TOP} customers whose names start with "
+                f"{name!r}, so whether one is named exactly that cannot be told; declare adopt_id instead"
+            )
+        return [i for i in infos if str(i.get("Name") or "").casefold() == name.casefold()]
 
     def accounts_named(self, customer_id: str, name: str) -> list[Body]:
         """Accounts of the customer whose name is ``name`` (case-insensitive; names are unique per customer).

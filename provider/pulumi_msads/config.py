@@ -47,6 +47,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "throttle_delay": ("msads:throttleDelay", "MSADS_THROTTLE_DELAY"),
     "retry_budget": ("msads:retryBudget", "MSADS_RETRY_BUDGET"),
     "timeout": ("msads:timeout", "MSADS_TIMEOUT"),
+    "recovery_wait": ("msads:recoveryWait", "MSADS_RECOVERY_WAIT"),
 }
 SECRET_SETTINGS = frozenset({"developer_token", "access_token", "refresh_token", "client_secret"})
 
@@ -115,6 +116,17 @@ class ProviderConfig:
     parent_customer_id: str | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float = 60.0
+    recovery_wait: float | None = None
+    """Seconds to keep looking for what a create with a lost answer made; None: twice ``timeout``."""
+
+    @property
+    def recovery_window(self) -> float:
+        """How long after a create's lost answer the request may still commit, as far as we wait for it.
+
+        A request we stopped waiting for can still be running on the service; twice the client's
+        timeout covers one more full timeout after the one we gave up on.
+        """
+        return 2 * self.timeout if self.recovery_wait is None else self.recovery_wait
 
     @property
     def wsdl_source(self) -> str:
@@ -172,6 +184,7 @@ class ProviderConfig:
             budget=number("retry_budget", defaults.budget),
         )
         timeout = number("timeout", 60.0, minimum=1.0)
+        recovery_wait = number("recovery_wait", 0.0) if "recovery_wait" in raw else None
         parent = raw.get("parent_customer_id")
         if parent is not None and not (parent.isascii() and parent.isdigit()):  # "²".isdigit() is true too
             problems.append(f"{_names('parent_customer_id')} must be a customer id (digits), not {parent!r}")
@@ -209,6 +222,7 @@ class ProviderConfig:
             parent_customer_id=parent,
             retry=retry,
             timeout=timeout,
+            recovery_wait=recovery_wait,
             **secrets,
         )
 

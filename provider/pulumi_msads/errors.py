@@ -30,6 +30,31 @@ class InputError(MsadsError):
         super().__init__("; ".join(f"{path}: {reason}" for path, reason in self.failures))
 
 
+class NameTakenError(InputError):
+    """A create refused before any write: an object with the declared name exists already.
+
+    Creating it anyway would make a second customer (names are not unique under an aggregator) or
+    be refused (account names are unique within a customer); taking the existing one over without
+    being asked would overwrite it. ``existing`` holds the ids found; the message says how to adopt.
+    """
+
+    def __init__(self, prop: str, reason: str, existing: Sequence[str]) -> None:
+        super().__init__([(prop, reason)])
+        self.existing = tuple(existing)
+
+
+class CreateOutcomeUnknownError(MsadsError):
+    """A create whose answer was lost, and whose object did not turn up while it could still commit.
+
+    It may still appear on the service; nothing was recorded in the stack. The create guard makes
+    the next ``pulumi up`` stop at it, by name, instead of creating a second one.
+    """
+
+
+class DeletionPreventedError(MsadsError):
+    """A delete (or a replacement, which deletes) refused by the resource's ``deletion_policy``."""
+
+
 @dataclass(frozen=True)
 class ErrorDetail:
     """One error of a SOAP fault, whichever of the two fault shapes it came in."""

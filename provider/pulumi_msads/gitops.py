@@ -34,7 +34,18 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, WithJson
 from pydantic_core import PydanticCustomError
 
 from .errors import InputError
-from .models import AccountFieldsModel, AccountModel, CustomerModel, Id, Model, describe_errors, failure_path
+from .models import (
+    AccountFieldsModel,
+    AccountModel,
+    CustomerModel,
+    DeletionPolicy,
+    Id,
+    Model,
+    coerce_id,
+    deletion_policy_field,
+    describe_errors,
+    failure_path,
+)
 
 KEY_PATTERN = r"[a-z0-9][a-z0-9_-]{0,62}"
 _KEY_RULE = "{key!r} is not a valid key: use lowercase letters, digits, '-' and '_', at most 63"
@@ -55,12 +66,14 @@ Key = Annotated[
 
 _KEYS_ONLY: dict[str, Any] = {"additionalProperties": False}
 _ACCOUNT_ADOPT_ID: Any = AccountModel.model_fields["adopt_id"]
+_ACCOUNT_DELETION_POLICY: Any = AccountModel.model_fields["deletion_policy"]
 
 
 class AccountEntry(AccountFieldsModel):
     """An additional account of the customer: an Account resource, created with AddAccount."""
 
     adopt_id: Id | None = _ACCOUNT_ADOPT_ID
+    deletion_policy: DeletionPolicy | None = _ACCOUNT_DELETION_POLICY
 
 
 class CustomerEntry(CustomerModel):
@@ -72,9 +85,17 @@ class CustomerEntry(CustomerModel):
         json_schema_extra=_KEYS_ONLY,
     )
 
-    def customer_inputs(self) -> dict[str, Any]:
-        """The Customer resource's inputs: every property but ``accounts``, unset ones left out."""
-        return self.model_dump(exclude={"accounts"}, exclude_none=True)
+    def customer_inputs(self, deletion_policy: str | None = None) -> dict[str, Any]:
+        """The Customer resource's inputs: every property but ``accounts``, unset ones left out;
+        ``deletion_policy`` (the file's default) where the entry sets none."""
+        inputs = self.model_dump(exclude={"accounts"}, exclude_none=True)
+        return _with_policy(inputs, deletion_policy)
+
+
+def _with_policy(inputs: dict[str, Any], deletion_policy: str | None) -> dict[str, Any]:
+    if deletion_policy is not None:
+        inputs.setdefault("deletion_policy", deletion_policy)
+    return inputs
 
 
 class DesiredState(Model):
@@ -84,6 +105,14 @@ class DesiredState(Model):
         description="Client customers by key; each key is the Customer resource's logical name.",
         json_schema_extra=_KEYS_ONLY,
     )
+    deletion_policy: DeletionPolicy | None = deletion_policy_field(
+        "the accounts (a customer's: its primary account) of every entry that sets none itself"
+    )
+    allow_empty: bool = Field(
+        False,
+        description="Accept a file without customers. Applying one removes every customer and account the stack "
+        "manages (each by its deletion_policy), so an empty or truncated-to-nothing file is refused without it.",
+    )
 
 
 def account_name(customer_key: str, account_key: str) -> str:
@@ -91,9 +120,10 @@ def account_name(customer_key: str, account_key: str) -> str:
     return f"{customer_key}/{account_key}"
 
 
-def account_inputs(entry: AccountEntry) -> dict[str, Any]:
-    """An Account resource's inputs without ``customer_id`` (the program wires it to the customer's output)."""
-    return entry.model_dump(exclude_none=True)
+def account_inputs(entry: AccountEntry, deletion_policy: str | None = None) -> dict[str, Any]:
+    """An Account resource's inputs without ``customer_id`` (the program wires it to the customer's output);
+    ``deletion_policy`` (the file's default) where the entry sets none."""
+    return _with_policy(entry.model_dump(exclude_none=True), deletion_policy)
 
 
 class DesiredStateError(InputError):
@@ -204,6 +234,8 @@ def _line(path: str, lines: dict[str, int]) -> int | None:
 
 class _FileShape(Model):
     customers: dict[str, dict[str, Any]]
+    deletion_policy: DeletionPolicy | None = None
+    allow_empty: bool = False
 
 
 class _CustomerShape(CustomerModel):
@@ -216,14 +248,17 @@ def _check(data: Any) -> list[tuple[str, str]]:
     Validated piece by piece (the file, each customer, each account) with the provider's models, so a
     path never runs through a map key and ``describe_errors`` can suggest the property meant.
     """
-    failures = _describe(_FileShape, data, "")
+    failures = _describe(_FileShape, data, "") + _empty(data)
+    adopted: dict[str, dict[str, str]] = {"customer": {}, "account": {}}
     for where, key, customer in _entries(data, ""):
+        failures += _adopted_twice(adopted["customer"], where, customer)
         failures += _bad_key(where, key)
         failures += _describe(_CustomerShape, customer, where)
         names = {_name(customer.get("account")): f"{where}.account"}
         for account_where, account_key, account in _entries(customer, where):
             failures += _bad_key(account_where, account_key)
             failures += _describe(AccountEntry, account, account_where)
+            failures += _adopted_twice(adopted["account"], account_where, account)
             name = _name(account)
             if name is not None and name in names:
                 failures.append(
@@ -235,6 +270,30 @@ def _check(data: Any) -> list[tuple[str, str]]:
                 )
             names.setdefault(name, account_where)
     return [(path, _with_hint(path, reason, data)) for path, reason in failures]
+
+
+def _empty(data: Any) -> list[tuple[str, str]]:
+    """A file with no customers removes everything the stack manages: refused unless it says so."""
+    if not isinstance(data, dict) or data.get("customers") != {} or data.get("allow_empty") is True:
+        return []
+    return [
+        (
+            "customers",
+            "no customers: applying this file would remove every customer and account the stack manages; if that "
+            "is what you mean, add `allow_empty: true` at the top of the file",
+        )
+    ]
+
+
+def _adopted_twice(seen: dict[str, str], where: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """One live object, one entry: two resources adopting the same id would overwrite each other."""
+    adopt_id = coerce_id(entry.get("adopt_id"))
+    if not isinstance(adopt_id, str):
+        return []
+    if adopt_id in seen:
+        return [(f"{where}.adopt_id", f"{adopt_id!r} is also adopted by {seen[adopt_id]}; one object, one entry")]
+    seen[adopt_id] = where
+    return []
 
 
 def _entries(parent: Any, where: str) -> list[tuple[str, str, dict[str, Any]]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import (
     AfterValidator,
@@ -106,6 +106,21 @@ else:
     Industry = wsdl_enum("Industry", "The customer's primary business segment (WSDL Industry).")
 
 
+DeletionPolicy = Literal["prevent", "abandon", "deactivate"]
+"""What removing a resource from the program (or destroying it) does to the live object."""
+DELETION_POLICIES: tuple[str, ...] = get_args(DeletionPolicy)
+DELETION_POLICY_DESCRIPTION = (
+    "What removing this resource from the program, destroying it or replacing it does: 'prevent' (the default) "
+    "refuses; 'abandon' drops it from the stack and leaves the live objects as they are; 'deactivate' "
+    "deactivates {what} with DeleteAccount, which cannot be undone. Applied from the last deployed value: "
+    "set it with `pulumi up` before removing the resource."
+)
+
+
+def deletion_policy_field(what: str) -> Any:
+    return Field(None, description=DELETION_POLICY_DESCRIPTION.format(what=what))
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -187,6 +202,15 @@ class CustomerModel(Model):
         description="Manage this existing customer instead of signing up a new one (pulumi import does not "
         "work for dynamic providers). Only read at creation.",
     )
+    allow_duplicate_name: bool | None = Field(
+        None,
+        description="Sign up a new customer even when one with the same name exists already. Without it, "
+        "create stops and names the existing customers (set adopt_id to manage one of them). Only read at creation.",
+    )
+    deletion_policy: DeletionPolicy | None = deletion_policy_field(
+        "its primary account (the customer record stays: only Microsoft staff can delete customers; "
+        "other accounts of the customer are never touched)"
+    )
     account: PrimaryAccountModel = Field(description="The customer's primary account.")
 
 
@@ -197,6 +221,7 @@ class AccountModel(AccountFieldsModel):
     adopt_id: Id | None = Field(
         None, description="Manage this existing account instead of adding a new one. Only read at creation."
     )
+    deletion_policy: DeletionPolicy | None = deletion_policy_field("the account")
 
 
 def failure_path(location: tuple[str | int, ...]) -> str:

@@ -1,9 +1,10 @@
 """The service-side steps behind each resource operation, in the API's field names.
 
 Read-modify-write with TimeStamps (updates are full overwrites, so every write starts from a fresh
-read with the declared values applied over it and retries on TimestampNotMatch), recovery after
-an ambiguous create (look for what may have been created before trying again, so a lost answer
-never makes a duplicate), adoption of existing objects, and the DeleteCustomer fallback.
+read with the declared values applied over it and retries on TimestampNotMatch); creates that never
+duplicate and never take over (a guard that stops at a same-named object, and after a lost answer
+a search for exactly the object the request made, never a second request); adoption that only
+manages what it was pointed at; and the deletion policies.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from . import client as client_module
 from . import fields
@@ -22,10 +24,12 @@ from .errors import (
     AccountInDraftError,
     ApiError,
     ConfigurationError,
+    CreateOutcomeUnknownError,
+    DeletionPreventedError,
     InputError,
     MsadsError,
+    NameTakenError,
     NotFoundError,
-    PermissionDeniedError,
     TimestampMismatchError,
     TransportError,
 )
@@ -35,10 +39,11 @@ log = logging.getLogger("pulumi_msads")
 
 WRITE_ATTEMPTS = 3
 """Read-modify-write attempts before giving up on an object that keeps changing under us."""
-RECOVERY_WINDOW = dt.timedelta(minutes=15)
-"""How far back (clock skew included) a found customer may have been written to count as ours."""
+RECOVERY_FIRST_PAUSE, RECOVERY_MAX_PAUSE = 0.5, 10.0
+"""Seconds between looks for what a lost create made: doubling from the first to the most."""
 AGGREGATOR_ROLE_ID = 33
 INACTIVE = "Inactive"
+T = TypeVar("T")
 
 
 @dataclass
@@ -71,10 +76,13 @@ def _is_ambiguous(error: MsadsError) -> bool:
     return isinstance(error, ApiError) and error.code in (0, 2208)
 
 
-def _retry_create(client: ServiceClient, what: str, attempt: Callable[[], Any], recover: Callable[[], Any]) -> Any:
-    """Call a create; after a transient failure, recover what it may have made, else call it again.
+def _create_once(client: ServiceClient, what: str, attempt: Callable[[], T], recover: Callable[[MsadsError], T]) -> T:
+    """Call a create, and never send it again once its answer may have been lost.
 
-    ``recover`` returns the created object or None; it runs only when the failure was ambiguous.
+    A refusal that says the request did nothing and may pass later (throttling, 117; a refused
+    connection) is retried with backoff. After a failure that leaves it open whether the request
+    committed (HTTP 5xx, code 0 or 2208, a dropped connection, a timeout), ``recover`` finds out
+    what it made; sending it again could make a second customer or account.
     """
     policy = client.config.retry
     retries = 0
@@ -82,27 +90,70 @@ def _retry_create(client: ServiceClient, what: str, attempt: Callable[[], Any], 
         try:
             return attempt()
         except (ApiError, TransportError) as error:
+            if _is_ambiguous(error):
+                return recover(error)
             if not is_transient(error) or retries >= policy.max_retries:
                 raise
-            if _is_ambiguous(error):
-                found = recover()
-                if found is None and isinstance(error, TransportError) and error.timed_out:
-                    # The service may still be working on the request we gave up on: give it as long
-                    # again as we waited before looking a second time, or a retry could duplicate it.
-                    log.debug(
-                        "%s: timed out; waiting %.0fs before looking for what it created", what, client.config.timeout
-                    )
-                    client_module.sleep(client.config.timeout)
-                    found = recover()
-                if found is not None:
-                    log.warning(
-                        "%s: the service's answer was lost (%s) but the object exists; adopting it", what, error
-                    )
-                    return found
             retries += 1
             delay = retry_delay(policy, retries, error)
             log.debug("%s: %s; trying again in %.2fs (%d of %d)", what, error, delay, retries, policy.max_retries)
             client_module.sleep(delay)
+
+
+def _look_for_created(
+    client: ServiceClient,
+    what: str,
+    lost: MsadsError,
+    *,
+    look: Callable[[], T | None],
+    notes: Callable[[], str],
+    guard: str,
+) -> T:
+    """What a create with a lost answer made, looked for until it could no longer commit.
+
+    ``look`` returns the one object that is new (absent from the guard's snapshot) and matches every
+    declared field, or None; a failing look counts as not found yet. After the recovery window
+    (``msads:recoveryWait``) without it, the create fails with an error that says it may still
+    appear and that ``guard`` (the next ``pulumi up``'s guard) will then stop at it.
+    """
+    window = client.config.recovery_window
+    started, waited, pause = time.monotonic(), 0.0, RECOVERY_FIRST_PAUSE
+    failure: MsadsError | None = None
+    looks = 0
+    while True:
+        looks += 1
+        try:
+            found = look()
+        except (ApiError, TransportError) as error:
+            found, failure = None, error
+        if found is not None:
+            log.warning("%s: the answer was lost (%s), but what it created was found; recording it", what, lost)
+            return found
+        remaining = window - max(time.monotonic() - started, waited)
+        if remaining <= 0:
+            break
+        log.debug("%s: not there yet (look %d); looking again in %.1fs", what, looks, min(pause, remaining))
+        client_module.sleep(min(pause, remaining))
+        waited += min(pause, remaining)
+        pause = min(pause * 2, RECOVERY_MAX_PAUSE)
+    seen = notes()
+    raise CreateOutcomeUnknownError(
+        f"{what}: the answer was lost ({lost}), so it may or may not have been created. Nothing matching the "
+        f"declaration turned up in {looks} look(s) over {window:.0f}s, the time the request could still take "
+        f"to commit{f' (the last look failed: {failure})' if failure else ''}{f'; {seen}' if seen else ''}. "
+        f"Nothing was recorded in the stack, and no second request was sent. It may still appear: the next "
+        f"`pulumi up` will not create another while {guard}, and will name it so that it can be adopted "
+        "(adopt_id). To wait longer here, raise msads:recoveryWait."
+    )
+
+
+def _mismatches(
+    api: tuple[fields.ApiField, ...], entity: Props, desired: Props, ignore: tuple[str, ...] = ()
+) -> list[str]:
+    """The declared properties whose live value differs from the declared one."""
+    now = fields.from_api(api, entity)
+    declared = [f.prop for f in api if f.prop in desired and f.prop not in ignore]
+    return [p for p in declared if fields.normalize(now.get(p)) != fields.normalize(desired[p])]
 
 
 # -- writes ----------------------------------------------------------------------------------------------
@@ -224,16 +275,39 @@ def parent_customer(client: ServiceClient, declared: str | None) -> str:
 _PARENT_LOOKUP = threading.Lock()
 
 
-def _choose_account(accounts: list[Props], name: str | None, customer_id: str) -> str:
-    named = [a for a in accounts if name and str(a.get("Name", "")).casefold() == name.casefold()]
-    live = [a for a in accounts if a.get("AccountLifeCycleStatus") != INACTIVE]
-    chosen = named or (live if len(live) == 1 else [])
-    if not chosen:
-        listing = ", ".join(f"{a['Id']} {a.get('Name')!r}" for a in accounts) or "none"
-        raise InputError(
-            [("account.name", f"customer {customer_id} has no account named {name!r}; its accounts: {listing}")]
+def _primary_account(accounts: list[Props], name: str, customer_id: str) -> str:
+    """The adopted customer's account that the declaration names: never a guess.
+
+    Picking "the only live account" when no name matches would rename and rewrite an account the
+    user never pointed at; an Inactive one cannot be changed or reactivated through the API.
+    """
+    named = [a for a in accounts if str(a.get("Name", "")).casefold() == name.casefold()]
+    live = [a for a in named if a.get("AccountLifeCycleStatus") != INACTIVE]
+    if live:
+        return str(live[0]["Id"])
+    listing = ", ".join(f"{a['Id']} {a.get('Name')!r} ({a.get('AccountLifeCycleStatus')})" for a in accounts)
+    if named:
+        reason = (
+            f"account {named[0]['Id']} {name!r} of customer {customer_id} is Inactive (deactivated): the API "
+            "can neither change nor reactivate it, so it cannot be managed"
         )
-    return str(chosen[0]["Id"])
+    else:
+        reason = (
+            f"customer {customer_id} has no account named {name!r}, so which account is its primary one is "
+            f"unknown; declare account.name as the name of one of its accounts: {listing or 'it has none'}"
+        )
+    raise InputError([("account.name", reason)])
+
+
+def _only_live_account(accounts: list[Props], customer_id: str) -> str:
+    """The primary account of a customer recorded before account ids were kept: its only live account."""
+    live = [a for a in accounts if a.get("AccountLifeCycleStatus") != INACTIVE]
+    if len(live) != 1:
+        raise MsadsError(
+            f"customer {customer_id}: the stack does not record its primary account and it has {len(live)} live "
+            "accounts; run `pulumi up` to record it"
+        )
+    return str(live[0]["Id"])
 
 
 def _check_immutable(
@@ -249,16 +323,15 @@ def _check_immutable(
         raise InputError(failures)
 
 
-def adopt_customer(client: ServiceClient, inputs: Props, customer: Props | None = None) -> CreatedCustomer:
-    """Manage an existing customer: read it and its primary account, then converge the declared fields."""
-    customer_id = str(inputs.get("adopt_id") or (customer or {}).get("Id"))
-    if customer is None:
-        try:
-            customer = client.get_customer(customer_id)
-        except NotFoundError:
-            raise InputError([("adopt_id", f"no customer {customer_id} exists for this user")]) from None
+def adopt_customer(client: ServiceClient, inputs: Props) -> CreatedCustomer:
+    """Manage an existing customer: read it and the primary account it names, then converge the declared fields."""
+    customer_id = str(inputs["adopt_id"])
+    try:
+        customer = client.get_customer(customer_id)
+    except NotFoundError:
+        raise InputError([("adopt_id", f"no customer {customer_id} exists for this user")]) from None
     account_inputs = inputs.get("account") or {}
-    account_id = _choose_account(client.accounts_of(customer_id), account_inputs.get("name"), customer_id)
+    account_id = _primary_account(client.accounts_of(customer_id), account_inputs.get("name", ""), customer_id)
     account = client.get_account(account_id)
     _check_immutable(customer, fields.customer_fields(), inputs, f"customer {customer_id}")
     _check_immutable(account, fields.account_fields(), account_inputs, f"account {account_id}", "account.")
@@ -266,8 +339,8 @@ def adopt_customer(client: ServiceClient, inputs: Props, customer: Props | None 
         customer = write_customer(client, customer_id, inputs, fresh=customer)
         account = write_account(client, account_id, account_inputs, fresh=account)
     except MsadsError as error:
-        # Failing here would leave the stack without a customer that is now ours to manage (and after a
-        # lost signup, the next up would sign up another). Record it as it was read; the next up converges.
+        # Failing here would leave the stack without a customer that is now ours to manage. Record it
+        # as it was read; the next up sees the differences and converges.
         log.warning(
             "customer %s is now managed by this stack, but applying the declared values failed: %s. "
             "It is recorded as it was; the next `pulumi up` applies them.",
@@ -280,40 +353,110 @@ def adopt_customer(client: ServiceClient, inputs: Props, customer: Props | None 
     )
 
 
-def _find_signed_up(client: ServiceClient, inputs: Props, since: dt.datetime) -> CreatedCustomer | None:
-    """The customer a lost SignupCustomer answer may have created: same name, market and industry,
-    written since the attempt began; none if there is no such customer, an error if several."""
-    candidates = []
-    for customer in client.customers_named(inputs["name"]):
-        modified = customer.get("LastModifiedTime")
-        if (
-            customer.get("MarketCountry") == inputs["market_country"]
-            and customer.get("MarketLanguage") == inputs["market_language"]
-            and customer.get("Industry") == inputs["industry"]
-            and customer.get("CustomerLifeCycleStatus") != INACTIVE
-            and isinstance(modified, dt.datetime)
-            and modified >= since - RECOVERY_WINDOW
-        ):
-            candidates.append(customer)
-    if not candidates:
-        return None
-    if len(candidates) > 1:
-        ids = ", ".join(str(c["Id"]) for c in candidates)
-        raise MsadsError(
-            f"SignupCustomer's answer was lost and customers {ids} all match {inputs['name']!r}: "
-            "set adopt_id to the one that is yours"
+def _describe_customers(client: ServiceClient, ids: list[str]) -> str:
+    """Ids with what tells them apart (number, status, last change), read only on the way to an error."""
+    rows = []
+    for customer_id in ids[:5]:
+        found = outcome(lambda customer_id=customer_id: client.get_customer(customer_id))  # type: ignore[misc]
+        if isinstance(found, dict):
+            modified = found.get("LastModifiedTime")
+            rows.append(
+                f"{customer_id} (number {found.get('Number')}, {found.get('CustomerLifeCycleStatus')}, last changed "
+                f"{modified.isoformat(timespec='seconds') if isinstance(modified, dt.datetime) else modified})"
+            )
+        else:
+            rows.append(customer_id)
+    return ", ".join(rows) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def _guard_customer_name(client: ServiceClient, inputs: Props) -> frozenset[str]:
+    """The create guard: the ids of the customers named as declared, or a refusal if there are any.
+
+    One GetCustomersInfo call. A second customer with the same name is almost always a mistake (an
+    earlier `pulumi up` that signed it up and then failed or was killed, an entry put back after
+    removal); ``allow_duplicate_name`` says it is not. The ids found are the snapshot that recovery
+    compares against, so a namesake is never taken for the customer a lost answer made.
+    """
+    name = inputs["name"]
+    ids = [str(info["Id"]) for info in client.customers_named(name)]
+    if ids and not inputs.get("allow_duplicate_name"):
+        raise NameTakenError(
+            "name",
+            f"a customer named {name!r} exists already: {_describe_customers(client, ids)}. Nothing was signed up. "
+            f"If it is the one this resource should manage (for example one that an interrupted or failed "
+            f"`pulumi up` signed up), set adopt_id: '{ids[0]}'; to sign up another customer with the same name "
+            "anyway, set allow_duplicate_name: true",
+            ids,
         )
-    return adopt_customer(client, inputs, candidates[0])
+    return frozenset(ids)
+
+
+def _find_signed_up(
+    client: ServiceClient, inputs: Props, known: frozenset[str], differing: dict[str, list[str]]
+) -> CreatedCustomer | None:
+    """The customer a SignupCustomer with a lost answer made: named as declared, absent from the
+    guard's snapshot, and equal to the declaration in every field, its primary account included.
+
+    None while there is no such customer (new namesakes that differ go into ``differing``); an error
+    if several match, rather than a guess.
+    """
+    matches = []
+    for info in client.customers_named(inputs["name"]):
+        customer_id = str(info["Id"])
+        if customer_id in known:
+            continue
+        customer = client.get_customer(customer_id)
+        if customer.get("CustomerLifeCycleStatus") == INACTIVE:
+            continue
+        differs = _mismatches(fields.customer_fields(), customer, inputs)
+        account = None
+        if not differs:
+            declared = inputs["account"]
+            named = client.accounts_named(customer_id, declared["name"])
+            listed = [a for a in named if a.get("AccountLifeCycleStatus") != INACTIVE]
+            if not listed:
+                continue  # its account is not listed yet: look again
+            differs = [f"account.{p}" for p in _mismatches(fields.account_fields(), listed[0], declared)]
+            account = listed[0]
+        if differs:
+            differing[customer_id] = differs
+        else:
+            matches.append((customer, account))
+    if len(matches) > 1:
+        ids = ", ".join(str(c["Id"]) for c, _ in matches)
+        raise MsadsError(
+            f"SignupCustomer's answer was lost and the new customers {ids} all match {inputs['name']!r}: "
+            "nothing was recorded; set adopt_id to the one that is yours"
+        )
+    if not matches:
+        return None
+    customer, account = matches[0]
+    assert account is not None
+    numbers = customer.get("Number"), account.get("Number")
+    return CreatedCustomer(str(customer["Id"]), str(account["Id"]), None, *numbers, None, customer, account)
+
+
+def _differing_note(kind: str, differing: dict[str, list[str]]) -> str:
+    return "; ".join(
+        f"new {kind} {object_id} has the same name but differs in {', '.join(props)}: not ours, so left alone"
+        for object_id, props in differing.items()
+    )
 
 
 def create_customer(client: ServiceClient, inputs: Props) -> CreatedCustomer:
-    """Sign up a customer with its primary account: one SignupCustomer call, or adopt one."""
+    """Sign up a customer with its primary account, or adopt one.
+
+    Two calls: the guard's GetCustomersInfo, then one SignupCustomer (sent again only after a refusal
+    that says it did nothing, such as throttling; after a lost answer, recovery finds out instead).
+    """
     if inputs.get("adopt_id"):
         return adopt_customer(client, inputs)
     parent = parent_customer(client, inputs.get("parent_customer_id"))
+    known = _guard_customer_name(client, inputs)
     customer_body = fields.to_api(fields.customer_fields(), inputs)
     account_body = fields.to_api(fields.account_fields(), inputs["account"])
-    since = dt.datetime.now(dt.UTC)
+    what = f"SignupCustomer {inputs['name']!r}"
+    differing: dict[str, list[str]] = {}
 
     def signup() -> CreatedCustomer:
         r = client.signup_customer(customer_body, account_body, parent)
@@ -326,9 +469,17 @@ def create_customer(client: ServiceClient, inputs: Props) -> CreatedCustomer:
             r.get("CreateTime"),
         )
 
-    created: CreatedCustomer = _retry_create(
-        client, f"SignupCustomer {inputs['name']!r}", signup, lambda: _find_signed_up(client, inputs, since)
-    )
+    def recover(lost: MsadsError) -> CreatedCustomer:
+        return _look_for_created(
+            client,
+            what,
+            lost,
+            look=lambda: _find_signed_up(client, inputs, known, differing),
+            notes=lambda: _differing_note("customer", differing),
+            guard=f"a customer named {inputs['name']!r} exists",
+        )
+
+    created = _create_once(client, what, signup, recover)
     created.parent_customer_id = created.parent_customer_id or parent
     return created
 
@@ -341,7 +492,7 @@ def read_customer(client: ServiceClient, customer_id: str, account_id: Any) -> t
     if account_id is None:
         found = outcome(lambda: client.get_customer(customer_id))
         if isinstance(found, dict):
-            account_id = _choose_account(client.accounts_of(customer_id), None, customer_id)
+            account_id = _only_live_account(client.accounts_of(customer_id), customer_id)
             account = outcome(lambda: client.get_account(str(account_id)))
     else:
         found, account = client.together(
@@ -386,42 +537,81 @@ def _delete(get: Callable[[], Props], delete: Callable[[bytes], None], status_fi
             raise
 
 
-def delete_customer(client: ServiceClient, customer_id: str) -> None:
-    """DeleteCustomer; where the service refuses it (it is reserved to Microsoft staff), deactivate the
-    customer's accounts instead and say that the customer record remains."""
-    if not client.cache.get("delete_customer_refused"):
-        try:
-            _delete(
-                lambda: client.get_customer(customer_id),
-                lambda stamp: client.delete_customer(customer_id, stamp),
-                "CustomerLifeCycleStatus",
-            )
-            return
-        except PermissionDeniedError:
-            # The refusal is about the caller's role, not this customer: don't ask again in this process.
-            client.cache["delete_customer_refused"] = True
-    accounts = [a for a in client.accounts_of(customer_id) if a.get("AccountLifeCycleStatus") != INACTIVE]
-    for account in accounts:
-        delete_account(client, str(account["Id"]))
+# -- deletion policies ---------------------------------------------------------------------------------------
+
+PREVENT, ABANDON, DEACTIVATE = "prevent", "abandon", "deactivate"
+
+
+def deletion_policy(props: Props) -> str:
+    """The policy a resource was last deployed with: 'prevent' unless it said otherwise."""
+    return str(props.get("deletion_policy") or PREVENT)
+
+
+def _opt_in(what: str, effect: str) -> str:
+    return (
+        f"To remove it anyway, set deletion_policy on the resource (in accounts.yaml: on its entry) and run "
+        f"`pulumi up` first: 'abandon' drops it from the stack and leaves {what} as it is in Microsoft Advertising; "
+        f"'deactivate' {effect}, which cannot be undone (an Inactive account can be neither changed nor reactivated)"
+    )
+
+
+def refuse_replacement(props: Props, what: str, replaced: list[str], effect: str) -> None:
+    """A replacement deletes the old object: under 'prevent' it fails the preview (``diff``) instead."""
+    if replaced and deletion_policy(props) == PREVENT:
+        raise DeletionPreventedError(
+            f"{what}: changing {', '.join(replaced)} needs a new one, because the API cannot change "
+            f"{'it' if len(replaced) == 1 else 'them'} after creation, and the old one would then be deleted, which "
+            f"its deletion_policy 'prevent' (the default) forbids. Declare the live value again to keep it as it is; "
+            f"or to replace it, {_opt_in(what, effect).removeprefix('To remove it anyway, ')}, then make the change"
+        )
+
+
+def _removal_allowed(props: Props, what: str, effect: str) -> bool:
+    """True to deactivate; False (with a warning) to abandon; raises under 'prevent'."""
+    policy = deletion_policy(props)
+    if policy == DEACTIVATE:
+        return True
+    if policy == ABANDON:
+        log.warning(
+            "%s left the stack; by its deletion_policy 'abandon' it was left as it is in Microsoft Advertising", what
+        )
+        return False
+    raise DeletionPreventedError(
+        f"{what} was not deleted: its deletion_policy is 'prevent' (the default), and the resource stays in the "
+        f"stack. If it was removed from the program by mistake, put it back. {_opt_in(what, effect)}. "
+        "Or, to leave it without a deployment, `pulumi state delete` its URN."
+    )
+
+
+def delete_customer(connect: Callable[[], ServiceClient], customer_id: str, props: Props) -> None:
+    """Remove a Customer by its deletion policy; 'deactivate' deactivates its primary account only.
+
+    The customer record always stays (DeleteCustomer is reserved to Microsoft staff), and accounts
+    of the customer that the resource does not manage (an adopted customer's others, Account
+    resources of their own) are never touched. No call at all for 'prevent' and 'abandon'.
+    """
+    account_id = str(props.get("account_id") or "")
+    what = f"customer {customer_id} (primary account {account_id})"
+    if not _removal_allowed(props, what, f"deactivates account {account_id} with DeleteAccount"):
+        return
+    delete_account(connect(), account_id)
     log.warning(
-        "customer %s: DeleteCustomer is reserved to Microsoft staff, so the customer record remains; "
-        "%d account(s) of it were deactivated (DeleteAccount) instead: %s",
+        "customer %s: its primary account %s was deactivated (deletion_policy 'deactivate'); the customer record "
+        "remains, because only Microsoft staff can delete customers, and its other accounts were not touched",
         customer_id,
-        len(accounts),
-        ", ".join(str(a["Id"]) for a in accounts) or "none were active",
+        account_id,
     )
 
 
 # -- accounts --------------------------------------------------------------------------------------------
 
 
-def adopt_account(client: ServiceClient, inputs: Props, account: Props | None = None) -> CreatedAccount:
-    account_id = str(inputs.get("adopt_id") or (account or {}).get("Id"))
-    if account is None:
-        try:
-            account = client.get_account(account_id)
-        except NotFoundError:
-            raise InputError([("adopt_id", f"no account {account_id} exists for this user")]) from None
+def adopt_account(client: ServiceClient, inputs: Props) -> CreatedAccount:
+    account_id = str(inputs["adopt_id"])
+    try:
+        account = client.get_account(account_id)
+    except NotFoundError:
+        raise InputError([("adopt_id", f"no account {account_id} exists for this user")]) from None
     if str(account.get("ParentCustomerId")) != str(inputs["customer_id"]):
         raise InputError(
             [
@@ -432,18 +622,67 @@ def adopt_account(client: ServiceClient, inputs: Props, account: Props | None = 
                 )
             ]
         )
+    if account.get("AccountLifeCycleStatus") == INACTIVE:
+        raise InputError(
+            [("adopt_id", f"account {account_id} is Inactive (deactivated): the API can neither change nor revive it")]
+        )
     _check_immutable(account, fields.account_fields(), inputs, f"account {account_id}")
     account = write_account(client, account_id, inputs, fresh=account)
     return CreatedAccount(account_id, account.get("Number"), None, account)
 
 
+NOT_SET_BY_ADD_ACCOUNT = ("language",)
+"""Declared properties AddAccount ignores: a separate update sets them after the account exists."""
+
+
+def _guard_account_name(client: ServiceClient, customer_id: str, name: str) -> frozenset[str]:
+    """The create guard for accounts: the ids of the customer's accounts with this name, or a refusal
+    if one of them is live. One SearchAccounts call (GetAccountsInfo may not list an account for
+    five minutes after it was added). Names are unique within a customer, so the service would refuse
+    a second one; an account this stack did not create is never taken over without ``adopt_id``."""
+    same = client.accounts_named(customer_id, name)
+    live = [a for a in same if a.get("AccountLifeCycleStatus") != INACTIVE]
+    if live:
+        ids = [str(a["Id"]) for a in live]
+        listing = ", ".join(f"{a['Id']} (number {a.get('Number')}, {a.get('AccountLifeCycleStatus')})" for a in live)
+        raise NameTakenError(
+            "name",
+            f"customer {customer_id} already has an account named {name!r}: {listing}. Nothing was added, and account "
+            f"names are unique within a customer. If it is the one this resource should manage (for example one that "
+            f"an interrupted or failed `pulumi up` added), set adopt_id: '{ids[0]}'; otherwise choose another name",
+            ids,
+        )
+    return frozenset(str(a["Id"]) for a in same)
+
+
+def _find_added(
+    client: ServiceClient, customer_id: str, inputs: Props, known: frozenset[str], differing: dict[str, list[str]]
+) -> CreatedAccount | None:
+    """The account an AddAccount with a lost answer made: named as declared, absent from the guard's
+    snapshot, and equal to the declaration in every field AddAccount sets."""
+    for account in client.accounts_named(customer_id, inputs["name"]):
+        account_id = str(account["Id"])
+        if account_id in known or account.get("AccountLifeCycleStatus") == INACTIVE:
+            continue
+        differs = _mismatches(fields.account_fields(), account, inputs, ignore=NOT_SET_BY_ADD_ACCOUNT)
+        if differs:
+            differing[account_id] = differs
+            continue
+        return CreatedAccount(account_id, account.get("Number"), None, account)  # names are unique: the only one
+    return None
+
+
 def create_account(client: ServiceClient, inputs: Props) -> CreatedAccount:
-    """AddAccount under the customer; Language, which AddAccount ignores, follows with one update."""
+    """AddAccount under the customer, after the guard's SearchAccounts; Language, which AddAccount
+    ignores, follows with one update."""
     if inputs.get("adopt_id"):
         return adopt_account(client, inputs)
     customer_id = str(inputs["customer_id"])
-    body = fields.to_api(fields.account_fields(), {k: v for k, v in inputs.items() if k != "language"})
+    known = _guard_account_name(client, customer_id, inputs["name"])
+    body = fields.to_api(fields.account_fields(), {k: v for k, v in inputs.items() if k not in NOT_SET_BY_ADD_ACCOUNT})
     body["ParentCustomerId"] = int(customer_id)
+    what = f"AddAccount {inputs['name']!r}"
+    differing: dict[str, list[str]] = {}
 
     def add() -> CreatedAccount:
         try:
@@ -454,27 +693,35 @@ def create_account(client: ServiceClient, inputs: Props) -> CreatedAccount:
             raise _draft_sibling(client, customer_id, inputs["name"], error) or error from None
         return CreatedAccount(str(r["AccountId"]), r.get("AccountNumber"), r.get("CreateTime"))
 
-    def recover() -> CreatedAccount | None:
-        live = [
-            a for a in client.accounts_named(customer_id, inputs["name"]) if a.get("AccountLifeCycleStatus") != INACTIVE
-        ]
-        return adopt_account(client, inputs, live[0]) if live else None
+    def recover(lost: MsadsError) -> CreatedAccount:
+        return _look_for_created(
+            client,
+            what,
+            lost,
+            look=lambda: _find_added(client, customer_id, inputs, known, differing),
+            notes=lambda: _differing_note("account", differing),
+            guard=f"customer {customer_id} has an account named {inputs['name']!r}",
+        )
 
-    created: CreatedAccount = _retry_create(client, f"AddAccount {inputs['name']!r}", add, recover)
-    if "language" in inputs and created.account is None:
+    created = _create_once(client, what, add, recover)
+    unset = [p for p in NOT_SET_BY_ADD_ACCOUNT if p in inputs]
+    if created.account is not None:
+        unset = _mismatches(fields.account_fields(), created.account, {p: inputs[p] for p in unset})
+    if unset:
         try:
-            created.account = write_account(client, created.account_id, inputs)
+            created.account = write_account(client, created.account_id, inputs, fresh=created.account)
         except MsadsError as error:
-            # The account exists: fail now and the stack would not know it, and the next up would add
-            # another. Record it without its language instead; the next up sees the difference and sets it.
+            # The account exists: fail now and the stack would not know it (the guard would then stop
+            # the next up at it). Record it without these instead; the next up sees the difference.
             log.warning(
-                "account %s %r was added, but setting its language failed: %s. It is recorded without it; "
-                "the next `pulumi up` sets the language.",
+                "account %s %r was added, but setting %s failed: %s. It is recorded without it; "
+                "the next `pulumi up` sets it.",
                 created.account_id,
                 inputs["name"],
+                ", ".join(unset),
                 error,
             )
-            created.pending = ("language",)
+            created.pending = tuple(unset)
     return created
 
 
@@ -507,3 +754,9 @@ def delete_account(client: ServiceClient, account_id: str) -> None:
         lambda stamp: client.delete_account(account_id, stamp),
         "AccountLifeCycleStatus",
     )
+
+
+def remove_account(connect: Callable[[], ServiceClient], account_id: str, props: Props) -> None:
+    """Remove an Account by its deletion policy: 'deactivate' is DeleteAccount; no call otherwise."""
+    if _removal_allowed(props, f"account {account_id}", "deactivates it with DeleteAccount"):
+        delete_account(connect(), account_id)

@@ -149,6 +149,11 @@ def _diff_ids(names: tuple[str, ...], olds: Props, news: Props) -> list[str]:
     return [n for n in names if n in news and _differs(olds.get(n), news[n])]
 
 
+def _settings_changed(names: tuple[str, ...], olds: Props, news: Props) -> bool:
+    """Did a setting of the provider's own (deletion_policy, ...) change? Then state is rewritten, with no call."""
+    return any(_differs(olds.get(n), news.get(n)) for n in names)
+
+
 # -- outputs ---------------------------------------------------------------------------------------------
 
 
@@ -266,7 +271,9 @@ class _Base(ResourceProvider):
         runtime.configure(req.config.get)
 
 
-CUSTOMER_KEPT = ("parent_customer_id", "adopt_id", "create_time", MANAGED)
+CUSTOMER_SETTINGS = ("adopt_id", "allow_duplicate_name", "deletion_policy")
+"""Inputs that are the provider's own, not API fields: kept in state as declared, changed without a call."""
+CUSTOMER_KEPT = ("parent_customer_id", *CUSTOMER_SETTINGS, "create_time", MANAGED)
 
 
 class CustomerProvider(_Base):
@@ -286,13 +293,21 @@ class CustomerProvider(_Base):
             # The protocol's replace keys are top-level properties: the nested change forces "account".
             replaced += ["account"] if more_replaced else []
         ids = _diff_ids(("parent_customer_id",), olds, news)
+        operations.refuse_replacement(
+            olds,
+            f"customer {_id} (primary account {olds.get('account_id')})",
+            replaced + ids,
+            f"deactivates account {olds.get('account_id')} with DeleteAccount once the new customer exists (a new "
+            "customer with the same name also needs allow_duplicate_name: true)",
+        )
         changes = bool(changed or ids) or _declared_changed(olds, news)
+        changes = changes or _settings_changed(CUSTOMER_SETTINGS, olds, news)
         return DiffResult(changes=changes, replaces=replaced + ids, delete_before_replace=False)
 
     def create(self, props: Props) -> CreateResult:
         inputs = _validated(CustomerModel, props)
         result = operations.create_customer(runtime.client(), inputs)
-        kept = _kept(inputs, ("adopt_id",)) | {"parent_customer_id": result.parent_customer_id}
+        kept = _kept(inputs, CUSTOMER_SETTINGS) | {"parent_customer_id": result.parent_customer_id}
         kept[MANAGED] = managed_paths(inputs)
         if result.create_time is not None:
             kept["create_time"] = _iso(result.create_time)
@@ -319,7 +334,8 @@ class CustomerProvider(_Base):
             return ReadResult(None, {})
         customer, account = found
         outs = customer_outputs(customer, account, _kept(props, CUSTOMER_KEPT))
-        inputs = _inputs_from_outputs(outs, fields.customer_fields(), ("parent_customer_id", "adopt_id", "account"))
+        extra = ("parent_customer_id", *CUSTOMER_SETTINGS, "account")
+        inputs = _inputs_from_outputs(outs, fields.customer_fields(), extra)
         return ReadResult(id_, outs, inputs)
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
@@ -343,19 +359,18 @@ class CustomerProvider(_Base):
         if account is not None:
             outs["account"] = fields.from_api(fields.account_fields(), account)
             outs.update(_status_outputs("account", account, ("AccountLifeCycleStatus", "AccountFinancialStatus")))
-        for name in ("adopt_id", "parent_customer_id"):
-            if name in inputs:
-                outs[name] = inputs[name]
-        if "adopt_id" not in inputs:
-            outs.pop("adopt_id", None)
+        for name in CUSTOMER_SETTINGS:
+            outs.pop(name, None)
+        outs.update(_kept(inputs, ("parent_customer_id", *CUSTOMER_SETTINGS)))
         outs[MANAGED] = managed_paths(inputs)
         return UpdateResult(fields.normalize(outs))
 
     def delete(self, id_: str, props: Props) -> None:
-        operations.delete_customer(_stored_config_client(), id_)
+        operations.delete_customer(_stored_config_client, id_, props)
 
 
-ACCOUNT_KEPT = ("adopt_id", "create_time", MANAGED)
+ACCOUNT_SETTINGS = ("adopt_id", "deletion_policy")
+ACCOUNT_KEPT = (*ACCOUNT_SETTINGS, "create_time", MANAGED)
 
 
 class AccountProvider(_Base):
@@ -367,14 +382,16 @@ class AccountProvider(_Base):
     def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
         changed, replaced = diff_fields(fields.account_fields(), olds, news)
         ids = _diff_ids(("customer_id",), olds, news)
+        operations.refuse_replacement(olds, f"account {_id}", replaced + ids, "deactivates it with DeleteAccount")
         changes = bool(changed or ids) or _declared_changed(olds, news)
+        changes = changes or _settings_changed(ACCOUNT_SETTINGS, olds, news)
         # Names are unique within a customer, so the old account must go before its replacement comes.
         return DiffResult(changes=changes, replaces=replaced + ids, delete_before_replace=True)
 
     def create(self, props: Props) -> CreateResult:
         inputs = _validated(AccountModel, props)
         result = operations.create_account(runtime.client(), inputs)
-        kept = _kept(inputs, ("adopt_id",)) | {MANAGED: managed_paths(inputs)}
+        kept = _kept(inputs, ACCOUNT_SETTINGS) | {MANAGED: managed_paths(inputs)}
         if result.create_time is not None:
             kept["create_time"] = _iso(result.create_time)
         if result.account is not None:
@@ -398,17 +415,19 @@ class AccountProvider(_Base):
         if account is None:
             return ReadResult(None, {})
         outs = account_outputs(account, _kept(props, ACCOUNT_KEPT))
-        return ReadResult(id_, outs, _inputs_from_outputs(outs, fields.account_fields(), ("customer_id", "adopt_id")))
+        return ReadResult(
+            id_, outs, _inputs_from_outputs(outs, fields.account_fields(), ("customer_id", *ACCOUNT_SETTINGS))
+        )
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
         inputs = _validated(AccountModel, news)
-        kept = _kept(olds, ("create_time",)) | _kept(inputs, ("adopt_id",)) | {MANAGED: managed_paths(inputs)}
+        kept = _kept(olds, ("create_time",)) | _kept(inputs, ACCOUNT_SETTINGS) | {MANAGED: managed_paths(inputs)}
         changed, _ = diff_fields(fields.account_fields(), olds, inputs)
-        if not changed:  # only the declared paths changed (see MANAGED): nothing to write, no call
-            outs = {k: v for k, v in olds.items() if k not in (PROVIDER_KEY, "adopt_id")} | kept
+        if not changed:  # only the declared paths or settings changed: nothing to write, no call
+            outs = {k: v for k, v in olds.items() if k not in (PROVIDER_KEY, *ACCOUNT_SETTINGS)} | kept
             return UpdateResult(fields.normalize(outs))
         account = operations.write_account(runtime.client(), id_, inputs)
         return UpdateResult(account_outputs(account, kept))
 
     def delete(self, id_: str, props: Props) -> None:
-        operations.delete_account(_stored_config_client(), id_)
+        operations.remove_account(_stored_config_client, id_, props)

@@ -62,6 +62,9 @@ class CustomerArgs:
     forward_compatibility_map: pulumi.Input[Mapping[str, str]] | None = None
     parent_customer_id: pulumi.Input[str] | None = None
     adopt_id: pulumi.Input[str] | None = None
+    allow_duplicate_name: pulumi.Input[bool] | None = None
+    deletion_policy: pulumi.Input[str] | None = None
+    """'prevent' (the default) | 'abandon' | 'deactivate': what removing the resource does (see the README)."""
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -70,6 +73,8 @@ class AccountArgs(_AccountSettingsArgs):
 
     customer_id: pulumi.Input[str]
     adopt_id: pulumi.Input[str] | None = None
+    deletion_policy: pulumi.Input[str] | None = None
+    """'prevent' (the default) | 'abandon' | 'deactivate': what removing the resource does (see the README)."""
 
 
 def to_props(value: Any) -> Any:

@@ -134,6 +134,7 @@ def test_a_fault_rule_goes_away_once_used_up(soap: Soap, emulator: EmulatorContr
         ({"delay": 10_000}, "delay must be between"),
         ({"delay": "slow"}, "delay must be a number"),
         ({"code": 117, "count": 0}, "count must be at least 1"),
+        ({"code": 117, "skip": -1}, "skip must be 0 or more"),
         ({"code": 117, "phase": "during"}, "phase must be"),
         ({"code": 117, "operation": "GetCustomers"}, "not an operation"),
         ({"code": 117, "fired": 5}, "unknown fault rule field"),

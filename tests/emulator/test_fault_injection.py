@@ -89,6 +89,14 @@ def test_a_rule_applies_to_the_next_count_matching_calls(soap: Soap, emulator: E
     assert soap.GetCurrentUser().User
 
 
+def test_a_rule_with_skip_lets_that_many_matching_calls_through_first(soap: Soap, emulator: EmulatorControl) -> None:
+    emulator.add_fault(operation="GetCurrentUser", code=117, count=2, skip=1)
+    soap.GetUser(UserId=None)  # another operation: neither skipped nor failed
+    assert soap.GetCurrentUser().User
+    assert [fault_of(soap.GetCurrentUser).code for _ in range(2)] == [117, 117]
+    assert soap.GetCurrentUser().User
+
+
 def test_rules_apply_in_the_order_they_were_added(soap: Soap, emulator: EmulatorControl) -> None:
     emulator.add_fault(operation="GetCurrentUser", code=117)
     emulator.add_fault(operation="GetCurrentUser", code=0)

@@ -81,8 +81,55 @@ def test_a_valid_file_gives_the_resources_inputs() -> None:
     assert gitops.account_name("acme", "brand") == "acme/brand"
 
 
-def test_no_customers_at_all_is_a_valid_desired_state() -> None:
-    assert gitops.loads("customers: {}\n").customers == {}
+def test_a_file_without_customers_is_refused_as_it_would_remove_everything() -> None:
+    [(path, reason)] = problems("customers: {}\n")
+    assert path == "customers"
+    assert "remove every customer" in reason and "allow_empty: true" in reason
+
+
+def test_a_file_without_customers_is_accepted_when_it_says_allow_empty() -> None:
+    assert gitops.loads("allow_empty: true\ncustomers: {}\n").customers == {}
+
+
+def test_one_customer_id_adopted_by_two_entries_is_refused() -> None:
+    document = copy.deepcopy(VALID)
+    document["customers"]["acme"]["adopt_id"] = "251000002"
+    document["customers"]["other"] = {**copy.deepcopy(document["customers"]["acme"]), "accounts": {}}
+    [(path, reason)] = problems(dump(document))
+    assert path == "customers.other.adopt_id"
+    assert "'251000002' is also adopted by customers.acme" in reason
+
+
+def test_one_account_id_adopted_by_two_entries_is_refused_even_across_customers() -> None:
+    document = copy.deepcopy(VALID)
+    document["customers"]["acme"]["accounts"]["brand"]["adopt_id"] = 251000009
+    other = copy.deepcopy(document["customers"]["acme"])
+    other["name"] = "Other"
+    document["customers"]["other"] = other
+    [(path, reason)] = problems(dump(document))
+    assert path == "customers.other.accounts.brand.adopt_id"
+    assert "also adopted by customers.acme.accounts.brand" in reason
+
+
+def test_the_files_deletion_policy_applies_to_entries_that_set_none() -> None:
+    document = copy.deepcopy(VALID)
+    document["deletion_policy"] = "abandon"
+    document["customers"]["acme"]["accounts"]["brand"]["deletion_policy"] = "deactivate"
+    desired = gitops.loads(dump(document))
+    acme = desired.customers["acme"]
+    assert acme.customer_inputs(desired.deletion_policy)["deletion_policy"] == "abandon"
+    assert gitops.account_inputs(acme.accounts["brand"], desired.deletion_policy)["deletion_policy"] == "deactivate"
+
+
+def test_without_a_deletion_policy_the_inputs_have_none_and_the_provider_prevents() -> None:
+    desired = gitops.loads(dump(VALID))
+    assert "deletion_policy" not in desired.customers["acme"].customer_inputs(desired.deletion_policy)
+
+
+def test_an_unknown_deletion_policy_is_refused_with_the_allowed_ones() -> None:
+    [(path, reason)] = problems(changed("customers.acme.deletion_policy", "delete"))
+    assert path == "customers.acme.deletion_policy"
+    assert "'prevent', 'abandon' or 'deactivate'" in reason
 
 
 def test_an_account_can_adopt_an_existing_one() -> None:

@@ -28,12 +28,14 @@ def test_preview_with_unknown_values_checks_and_calls_nothing(customers: Engine,
     assert emulator.total_calls() == 0
 
 
-def test_create_is_exactly_one_signup_call(customers: Engine, emulator: EmulatorControl, other_client: Soap) -> None:
+def test_create_is_a_name_check_and_one_signup_call(
+    customers: Engine, emulator: EmulatorControl, other_client: Soap
+) -> None:
     parent = str(other_client.GetUser(UserId=None).CustomerRoles.CustomerRole[0].CustomerId)
     emulator.reset_calls()
     outcome = customers.up_create(customer_inputs(parent_customer_id=parent))
     assert outcome.op == "create"
-    assert emulator.calls() == {"SignupCustomer": 1}
+    assert emulator.calls() == {"GetCustomersInfo": 1, "SignupCustomer": 1}
     assert outputs(outcome.state)["parent_customer_id"] == parent
 
 
@@ -124,10 +126,13 @@ def test_account_field_update_reads_then_writes_the_account_only(
     ("path", "value"),
     [("market_country", "CA"), ("market_language", "French"), ("account.currency_code", "CAD")],
 )
-def test_immutable_field_change_replaces_the_customer(
-    customers: Engine, customer: ResourceState, path: str, value: str
+def test_immutable_field_change_replaces_the_customer_when_the_deletion_policy_allows_it(
+    customers: Engine, path: str, value: str
 ) -> None:
-    inputs = customer_inputs()
+    settings = {"deletion_policy": "deactivate", "allow_duplicate_name": True}
+    customer = customers.up_create(customer_inputs(**settings)).state
+    assert customer is not None
+    inputs = customer_inputs(**settings)
     target, _, prop = path.rpartition(".")
     (inputs[target] if target else inputs)[prop] = value
     outcome = customers.up_update(customer, inputs)
@@ -137,6 +142,19 @@ def test_immutable_field_change_replaces_the_customer(
     )
     assert outcome.rpcs == ["Check", "Diff", "Check", "Create", "Delete"]
     assert outcome.state is not None and outcome.state.id != customer.id
+
+
+def test_an_immutable_field_change_under_deletion_policy_prevent_fails_the_preview(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl
+) -> None:
+    with pytest.raises(OperationError) as refused:
+        customers.preview_update(customer, customer_inputs(market_country="CA"))
+    assert refused.value.rpc == "Diff"
+    message = refused.value.message
+    primary = outputs(customer)["account_id"]
+    assert f"customer {customer.id} (primary account {primary}): changing market_country" in message
+    assert "deletion_policy 'prevent' (the default) forbids" in message
+    assert emulator.total_calls() == 0
 
 
 def test_drift_made_out_of_band_is_detected_by_refresh_and_reverted_by_up(
@@ -215,21 +233,54 @@ def test_adopt_of_a_customer_that_does_not_exist_names_adopt_id(customers: Engin
         customers.up_create(customer_inputs(adopt_id="999999999"))
 
 
-def test_destroy_falls_back_to_deactivating_accounts_when_delete_customer_is_refused(
-    customers: Engine, customer: ResourceState, other_client: Soap, provider_server: Any
+def with_policy(customers: Engine, customer: ResourceState, policy: str) -> ResourceState:
+    """The customer after `pulumi up` set its deletion_policy: a state-only update."""
+    updated = customers.up_update(customer, {**customer.plain_inputs(), "deletion_policy": policy})
+    assert updated.op == "update" and updated.state is not None
+    return updated.state
+
+
+def test_destroy_under_deletion_policy_deactivate_deactivates_the_primary_account_only(
+    customers: Engine, customer: ResourceState, other_client: Soap, emulator: EmulatorControl, provider_server: Any
 ) -> None:
-    customers.destroy(customer)
+    state = with_policy(customers, customer, "deactivate")
+    emulator.reset_calls()
+    customers.destroy(state)
+    assert emulator.calls() == {"GetAccount": 1, "DeleteAccount": 1}, "no DeleteCustomer: it is Microsoft's alone"
     account = other_client.GetAccount(AccountId=int(outputs(customer)["account_id"])).Account
     assert account.AccountLifeCycleStatus == "Inactive"
     assert other_client.GetCustomer(CustomerId=int(customer.id)).Customer.CustomerLifeCycleStatus == "Active"
-    assert re.search(
-        rf"customer {customer.id}: DeleteCustomer is reserved to Microsoft staff", provider_server.stderr()
+    assert re.search(rf"customer {customer.id}: its primary account \d+ was deactivated", provider_server.stderr())
+
+
+def test_destroy_under_the_default_deletion_policy_is_refused_and_calls_nothing(
+    customers: Engine, customer: ResourceState, other_client: Soap, emulator: EmulatorControl
+) -> None:
+    with pytest.raises(OperationError) as refused:
+        customers.destroy(customer)
+    assert f"customer {customer.id} (primary account {outputs(customer)['account_id']}) was not deleted" in (
+        refused.value.message
     )
+    assert emulator.total_calls() == 0
+    account = other_client.GetAccount(AccountId=int(outputs(customer)["account_id"])).Account
+    assert account.AccountLifeCycleStatus == "Active"
+
+
+def test_destroy_under_deletion_policy_abandon_calls_nothing_and_leaves_everything(
+    customers: Engine, customer: ResourceState, other_client: Soap, emulator: EmulatorControl
+) -> None:
+    state = with_policy(customers, customer, "abandon")
+    emulator.reset_calls()
+    assert customers.destroy(state).state is None
+    assert emulator.total_calls() == 0
+    account = other_client.GetAccount(AccountId=int(outputs(customer)["account_id"])).Account
+    assert account.AccountLifeCycleStatus == "Active"
 
 
 def test_destroy_of_a_customer_already_deactivated_succeeds(customers: Engine, customer: ResourceState) -> None:
-    customers.destroy(customer)
-    assert customers.destroy(customer).rpcs == ["Delete"]
+    state = with_policy(customers, customer, "deactivate")
+    customers.destroy(state)
+    assert customers.destroy(state).rpcs == ["Delete"]
 
 
 def test_refresh_of_a_customer_deleted_out_of_band_reports_it_gone(
@@ -274,15 +325,41 @@ def test_changing_customer_and_account_fields_writes_both_objects(
     assert other_client.GetAccount(AccountId=account_id).Account.AutoTagType == "Replace"
 
 
-def test_later_destroys_do_not_ask_for_delete_customer_again(
-    customers: Engine, customer: ResourceState, emulator: EmulatorControl
+def test_a_customer_named_like_an_existing_one_is_refused_naming_it_and_the_ways_out(
+    customers: Engine, customer: ResourceState, emulator: EmulatorControl, other_client: Soap
 ) -> None:
-    customers.destroy(customer)  # refused (or already refused earlier in this provider process)
-    second = customers.up_create(customer_inputs(name="Contoso Outdoor 2")).state
-    assert second is not None
+    with pytest.raises(OperationError) as refused:
+        customers.up_create(customer_inputs(), name="again")
+    assert emulator.calls() == {"GetCustomersInfo": 1, "GetCustomer": 1}, "nothing signed up, nothing written"
+    message = refused.value.message
+    number = other_client.GetCustomer(CustomerId=int(customer.id)).Customer.Number
+    assert f"a customer named 'Contoso Outdoor' exists already: {customer.id} (number {number}, Active" in message
+    assert f"set adopt_id: '{customer.id}'" in message and "allow_duplicate_name: true" in message
+
+
+def test_allow_duplicate_name_signs_up_a_second_customer_with_the_same_name(
+    customers: Engine, customer: ResourceState, other_client: Soap
+) -> None:
+    second = customers.up_create(customer_inputs(allow_duplicate_name=True), name="again").state
+    assert second is not None and second.id != customer.id
+    found = other_client.GetCustomersInfo(CustomerNameFilter="Contoso Outdoor", TopN=10).CustomersInfo.CustomerInfo
+    assert sorted(str(c.Id) for c in found) == sorted([customer.id, second.id])
+
+
+def test_adopting_a_customer_whose_accounts_do_not_include_the_declared_primary_is_refused_listing_them(
+    customers: Engine, customer: ResourceState, other_client: Soap, emulator: EmulatorControl
+) -> None:
+    inputs = customer_inputs(adopt_id=customer.id)
+    inputs["account"]["name"] = "Contoso Outdoor - Renamed"
     emulator.reset_calls()
-    customers.destroy(second)
-    assert "DeleteCustomer" not in emulator.calls(), "the service refuses it to this user: one refusal is enough"
+    with pytest.raises(OperationError) as refused:
+        customers.up_create(inputs, name="adopted")
+    message = refused.value.message
+    assert f"customer {customer.id} has no account named 'Contoso Outdoor - Renamed'" in message
+    assert f"{outputs(customer)['account_id']} 'Contoso Outdoor - Search' (Active)" in message
+    assert "UpdateAccount" not in emulator.calls() and "UpdateCustomer" not in emulator.calls()
+    account = other_client.GetAccount(AccountId=int(outputs(customer)["account_id"])).Account
+    assert account.Name == "Contoso Outdoor - Search"
 
 
 # -- what refresh hands back as inputs (the CLI prints old against new inputs; see tests/cli) --------------

@@ -52,6 +52,7 @@ SETTINGS: dict[str, tuple[str, str, Callable[[ProviderConfig], Any]]] = {
     "throttle_delay": ("3.5", "4.5", lambda c: str(c.retry.throttle_delay)),
     "retry_budget": ("50.5", "60.5", lambda c: str(c.retry.budget)),
     "timeout": ("5.5", "6.5", lambda c: str(c.timeout)),
+    "recovery_wait": ("7.5", "8.5", lambda c: str(c.recovery_window)),
 }
 BASE = {**CREDENTIALS, "msads:clientId": "client"}
 """Enough for any one setting above to be valid on its own."""

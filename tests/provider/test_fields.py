@@ -99,7 +99,7 @@ def test_customer_properties_of_ours_are_not_api_fields(prop: str) -> None:
 
 def test_account_resource_properties_of_ours_are_not_api_fields() -> None:
     ours = set(AccountModel.model_fields) - set(AccountFieldsModel.model_fields)
-    assert ours == {"customer_id", "adopt_id"}
+    assert ours == {"customer_id", "adopt_id", "deletion_policy"}
     assert ours.isdisjoint(as_table(fields.account_fields()))
 
 

@@ -21,6 +21,7 @@ MAX_DELAY = 300.0
 _JSON_FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "operation": ((str,), "an operation name"),
     "count": ((int,), "an integer"),
+    "skip": ((int,), "an integer"),
     "code": ((int,), "an integer error code"),
     "http_status": ((int,), "an integer HTTP status"),
     "drop": ((bool,), "true or false"),
@@ -32,7 +33,8 @@ _JSON_FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
 
 @dataclass
 class FaultRule:
-    """Misbehave on the next ``count`` calls of ``operation`` (any operation when None).
+    """Misbehave on the next ``count`` calls of ``operation`` (any operation when None), after
+    letting the first ``skip`` of them through (to hit a step's second call, not its first).
 
     Exactly one of ``code`` (a SOAP fault with that error code, in the shape the real service
     uses for it), ``http_status`` (a bare HTTP error) or ``drop`` (close the connection without
@@ -42,6 +44,7 @@ class FaultRule:
 
     operation: str | None = None
     count: int = 1
+    skip: int = 0
     code: int | None = None
     http_status: int | None = None
     drop: bool = False
@@ -60,6 +63,8 @@ class FaultRule:
             raise ValueError("a fault rule needs code, http_status, drop or a positive delay")
         if self.count < 1:
             raise ValueError("count must be at least 1")
+        if self.skip < 0:
+            raise ValueError("skip must be 0 or more")
         if self.phase not in ("before", "after"):
             raise ValueError("phase must be 'before' or 'after'")
         if self.http_status is not None and not 400 <= self.http_status <= 599:
@@ -123,6 +128,9 @@ class ControlState:
         with self._lock:
             for rule in self._rules:
                 if rule.operation in (None, operation):
+                    if rule.skip > 0:  # this call goes through untouched, whatever later rules say
+                        rule.skip -= 1
+                        return None
                     rule.fired += 1
                     if rule.fired >= rule.count:
                         self._rules.remove(rule)
