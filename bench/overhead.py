@@ -2,8 +2,8 @@
 
 Three ways of doing the same create, one-field update and read, alternating against the same emulator:
 
-* ``bare``: the zeep calls alone (SignupCustomer; GetCustomer + UpdateCustomer; GetCustomer + GetAccount) on a zeep
-  client built once;
+* ``bare``: the zeep calls alone (GetCustomersInfo + SignupCustomer, the create guard's read included;
+  GetCustomer + UpdateCustomer; GetCustomer + GetAccount) on a zeep client built once;
 * ``in-process``: the provider's own methods (check/create, check/diff/update, read/diff) called in this process,
   so the provider's logic and its client layer are in, but no gRPC and no property marshalling;
 * ``grpc``: the engine operation through the real provider server (Check+Create, Check+Diff+Update, Read+Diff),
@@ -51,6 +51,7 @@ def _bare_runners(service: Any, parent: str) -> dict[str, Callable[[int], None]]
     customer_id, account_id = signup(service, parent, "Bench bare")
 
     def create(i: int) -> None:
+        service.GetCustomersInfo(CustomerNameFilter=f"Bench bare {i}", TopN=1000, _soapheaders=HEADERS)
         signup(service, parent, f"Bench bare {i}")
 
     def update(i: int) -> None:

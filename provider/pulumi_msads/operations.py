@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from . import client as client_module
@@ -123,7 +124,7 @@ def _look_for_created(
     while True:
         looks += 1
         try:
-            found = look()
+            found, failure = look(), None
         except (ApiError, TransportError) as error:
             found, failure = None, error
         if found is not None:
@@ -178,8 +179,7 @@ def _write(
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         current = fresh if fresh is not None else get()
         fresh = None
-        now = fields.from_api(api, current)
-        if all(fields.normalize(now.get(k)) == fields.normalize(v) for k, v in declared.items()):
+        if not _mismatches(api, current, desired):
             return current
         body = fields.apply(api, current, declared)
         try:
@@ -357,7 +357,7 @@ def _describe_customers(client: ServiceClient, ids: list[str]) -> str:
     """Ids with what tells them apart (number, status, last change), read only on the way to an error."""
     rows = []
     for customer_id in ids[:5]:
-        found = outcome(lambda customer_id=customer_id: client.get_customer(customer_id))  # type: ignore[misc]
+        found = outcome(partial(client.get_customer, customer_id))
         if isinstance(found, dict):
             modified = found.get("LastModifiedTime")
             rows.append(

@@ -1,8 +1,30 @@
-"""Collects the fault matrix's cases and prints them as a table at the end of the run."""
+"""The fault matrix's provider server, and its table of cases, printed at the end of the run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
+
+from pulumi_msads.emulator.process import EmulatorProcess
+
+from ..harness import ProviderServer
+from ..samples import provider_config
+
+TIMEOUT, RECOVERY_WAIT, MAX_RETRIES = 1.0, 2.0, 3
+"""The client's timeout (the "slow" faults delay past it), how long after a create's lost answer recovery
+keeps looking (both seconds), and the retries of one call."""
+
+
+@pytest.fixture(scope="module")
+def server(emulator_process: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderServer]:
+    """A provider server with a short timeout and recovery window, so that faults cost seconds, not minutes."""
+    settings = {"msads:timeout": TIMEOUT, "msads:recoveryWait": RECOVERY_WAIT, "msads:maxRetries": MAX_RETRIES}
+    config = provider_config(emulator_process.url, **{key: str(value) for key, value in settings.items()})
+    with ProviderServer(config, log_dir=tmp_path_factory.mktemp("faults")) as running:
+        yield running
+
 
 _CASES: list[tuple[str, str, str, int, str]] = []
 

@@ -8,21 +8,18 @@ account, no lost field, and no overwrite of what someone else changed meanwhile.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
+from pulumi_msads.emulator.process import EmulatorControl
 
 from ..conftest import Soap
 from ..harness import Engine, OperationError, ProviderServer, ResourceState
-from ..samples import ACCOUNT_TYPE, CUSTOMER_TYPE, account_inputs, customer_inputs, provider_config
-from .conftest import record_case
-
-TIMEOUT = 1.0  # the client's timeout here; the "slow" fault delays past it
-MAX_RETRIES = 3
+from ..samples import ACCOUNT_TYPE, CUSTOMER_TYPE, account_inputs, customer_inputs
+from .conftest import MAX_RETRIES, TIMEOUT, record_case
 
 FAULTS: dict[str, dict[str, Any]] = {
     "CallRateExceeded 117": {"code": 117},
@@ -57,15 +54,6 @@ def expectation(operation: str, fault: str) -> str:
     if operation in CREATES and fault in LOST_UNCOMMITTED:
         return "unknown"  # never sent twice: it fails, saying the next up's guard will stop at it if it appears
     return "ok"
-
-
-@pytest.fixture(scope="module")
-def server(emulator_process: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderServer]:
-    config = provider_config(
-        emulator_process.url, **{"msads:timeout": str(TIMEOUT), "msads:maxRetries": str(MAX_RETRIES)}
-    )
-    with ProviderServer(config, log_dir=tmp_path_factory.mktemp("fault-matrix")) as running:
-        yield running
 
 
 @dataclass

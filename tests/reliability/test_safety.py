@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from pulumi_msads import AccountProvider, CustomerProvider, fields, gitops
-from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
+from pulumi_msads.emulator.process import EmulatorControl
 
 from ..conftest import Soap
 from ..harness import Engine, OperationError, ProviderServer, ResourceState
-from ..samples import ACCOUNT_TYPE, CUSTOMER_TYPE, account_inputs, customer_inputs, provider_config
-from .conftest import record_case
+from ..samples import ACCOUNT_TYPE, CUSTOMER_TYPE, account_inputs, customer_inputs
+from .conftest import RECOVERY_WAIT, TIMEOUT, record_case
 
-TIMEOUT, RECOVERY_WAIT = 1.0, 2.0
-"""The client's timeout, and how long after a lost answer recovery keeps looking (both seconds)."""
 LOST_BEFORE_COMMIT = {
     "HTTP 503": {"http_status": 503},
     "InternalError 0": {"code": 0},
@@ -34,16 +32,6 @@ LOST_BEFORE_COMMIT = {
     "slower than the timeout, never committed": {"delay": TIMEOUT + 0.5, "code": 0},
 }
 """Answers that leave it open whether the create happened, injected where it did not."""
-
-
-@pytest.fixture(scope="module")
-def server(emulator_process: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderServer]:
-    config = provider_config(
-        emulator_process.url,
-        **{"msads:timeout": str(TIMEOUT), "msads:recoveryWait": str(RECOVERY_WAIT), "msads:maxRetries": "3"},
-    )
-    with ProviderServer(config, log_dir=tmp_path_factory.mktemp("safety")) as running:
-        yield running
 
 
 @dataclass
