@@ -42,8 +42,9 @@ class Example:
     the repository, relative to the project)."""
     venv: str
     created_calls: dict[str, int]
-    """What the first `pulumi up` of the example calls: one SignupCustomer per customer, one AddAccount per
-    additional account, and one GetUser per provider process to find the aggregator (no parent is set)."""
+    """What the first `pulumi up` of the example calls: the create guard's read and one SignupCustomer per
+    customer, the guard's read and one AddAccount per additional account, and one GetUser per provider
+    process to find the aggregator (no parent is set)."""
     customer: str
     """Logical name of the customer the tests rename."""
     customer_name: str
@@ -79,13 +80,15 @@ class Example:
             stack.set_config({"gitops:protect": "false"})
 
     def add_accounts(self, project: Project, kinds: tuple[str, ...]) -> list[str]:
-        """Declare one more account per kind under ``owner``; their logical names."""
+        """Declare one more account per kind under ``owner``; their logical names. The tests take them
+        out again, so they say ``deletion_policy: deactivate``."""
         if self.name == "quickstart":
             project.append(
                 self.main,
                 "".join(
                     f'\nAccount("contoso-{kind.lower()}", AccountArgs(customer_id=contoso.customer_id, '
-                    f'name="Contoso Outdoor - {kind}", currency_code="USD", business_address=office))\n'
+                    f'name="Contoso Outdoor - {kind}", currency_code="USD", business_address=office, '
+                    'deletion_policy="deactivate"))\n'
                     for kind in kinds
                 ),
             )
@@ -99,6 +102,7 @@ class Example:
             "          line1: Walter-Gropius-Strasse 5\n"
             "          city: München\n"
             "          country_code: DE\n"
+            "        deletion_policy: deactivate\n"
             for kind in kinds
         )
         project.append(self.main, "    accounts:\n" + entries)
@@ -111,7 +115,7 @@ QUICKSTART = Example(
     main="__main__.py",
     folder="quickstart",
     venv="quickstart/.venv",
-    created_calls={"GetUser": 1, "SignupCustomer": 1, "AddAccount": 1},
+    created_calls={"GetUser": 1, "GetCustomersInfo": 1, "SignupCustomer": 1, "SearchAccounts": 1, "AddAccount": 1},
     customer="contoso",
     customer_name="Contoso Outdoor",
     account="contoso-brand",
@@ -125,7 +129,7 @@ GITOPS = Example(
     main="accounts.yaml",
     folder="examples/gitops",
     venv=".venv",
-    created_calls={"GetUser": 1, "SignupCustomer": 3, "AddAccount": 2},
+    created_calls={"GetUser": 1, "GetCustomersInfo": 3, "SignupCustomer": 3, "SearchAccounts": 2, "AddAccount": 2},
     customer="fabrikam",
     customer_name="Fabrikam Fiber",
     account="contoso/brand",

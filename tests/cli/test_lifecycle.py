@@ -76,8 +76,15 @@ def customer(name: str, account: dict[str, Any] | None = None, **props: Any) -> 
 
 
 def account(owner: str, name: str, **props: Any) -> dict[str, Any]:
-    """An Account declaration under the customer declared as ``owner``, wired to its id."""
-    args = {"customer_id": {"$ref": owner}, "name": name, "currency_code": "USD", "business_address": ADDRESS}
+    """An Account declaration under the customer declared as ``owner``, wired to its id. Tests here remove and
+    replace accounts, so they say ``deletion_policy: deactivate`` (test_destroy covers the other policies)."""
+    args = {
+        "customer_id": {"$ref": owner},
+        "name": name,
+        "currency_code": "USD",
+        "business_address": ADDRESS,
+        "deletion_policy": "deactivate",
+    }
     return {"type": "Account", "args": {**args, **props}}
 
 
@@ -506,7 +513,7 @@ def test_an_account_created_with_a_language_is_added_then_updated_once(world: De
     run = world.stack.up()
 
     assert steps(run.stdout) == {"lang_account": "create"}
-    assert world.control.calls() == {"AddAccount": 1, "GetAccount": 1, "UpdateAccount": 1}
+    assert world.control.calls() == {"SearchAccounts": 1, "AddAccount": 1, "GetAccount": 1, "UpdateAccount": 1}
     assert world.soap().GetAccount(AccountId=int(world.id("lang_account"))).Account.Language == "German"
     world.settled()
 
@@ -520,7 +527,7 @@ def test_an_account_whose_language_update_is_refused_is_recorded_without_it_and_
     created = world.stack.up()
 
     assert steps(created.stdout) == {"refused_account": "create"}
-    assert "setting its language failed" in created.output
+    assert "setting language failed" in created.output
     assert "language" not in world.state("refused_account")["outputs"], "state says what the service has"
 
     world.control.reset_calls()
