@@ -19,17 +19,27 @@ from typing import Any
 
 import zeep
 from tests.harness import Engine, ProviderServer
-from tests.samples import ACCOUNT_TYPE, ADDRESS, CUSTOMER_TYPE, provider_config
+from tests.samples import ACCOUNT_TYPE, ADDRESS, CUSTOMER_TYPE
+from tests.samples import provider_config as _provider_config
 
 from pulumi_msads import AccountProvider, CustomerProvider
-from pulumi_msads.client import BINDING
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 from pulumi_msads.fields import pascal
+from pulumi_msads.soap_transport import BINDING
 
 HEADERS = {"DeveloperToken": "bench-developer-token", "AuthenticationToken": "bench-access-token"}
 API_ADDRESS: dict[str, str] = {pascal(name): value for name, value in ADDRESS.items()}
 ENGINE_CONCURRENCY = 4
 """The Python dynamic-provider server runs at most four RPCs at once (a ThreadPoolExecutor of four workers)."""
+
+BENCH_TRANSPORT = "soap"
+"""The provider's transport in these sections: SOAP, the wire the bare-zeep and bingads paths they are
+compared with speak. The REST transport's side-by-side figures are still to come (REST issue)."""
+
+
+def provider_config(url: str, **extra: str) -> dict[str, Any]:
+    """The tests' emulator config, over the bench's transport."""
+    return _provider_config(url, BENCH_TRANSPORT, **extra)
 
 
 def customer_inputs(

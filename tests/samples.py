@@ -25,11 +25,16 @@ CUSTOMER: dict[str, Any] = {
 }
 
 
-def provider_config(url: str, **extra: str) -> dict[str, Any]:
+TRANSPORTS = ("rest", "soap")
+"""Both wires the provider speaks; fixtures that start a provider server run every test over each."""
+
+
+def provider_config(url: str, transport: str = "rest", **extra: str) -> dict[str, Any]:
     """Stack config for the emulator, with retries that do not wait (tests count calls, not seconds)."""
     return {
         "msads:environment": "local",
         "msads:endpoint": url,
+        "msads:transport": transport,
         "msads:retryBaseDelay": "0",
         "msads:retryMaxDelay": "0",
         "msads:throttleDelay": "0",

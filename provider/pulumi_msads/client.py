@@ -1,8 +1,9 @@
-"""The SOAP client: zeep over the v13 WSDL, typed faults, bounded retries.
+"""The service client: the Customer Management operations, over REST or SOAP, with bounded retries.
 
-One zeep client per thread, built lazily inside the provider process: zeep clients hold a
-thread-local and cannot be pickled, and Pulumi's provider server runs up to four calls at once.
-Every call returns plain dicts in the WSDL's field names (PascalCase); mapping to our property
+The transport (``rest_transport`` or ``soap_transport``, picked by ``msads:transport``) sends one
+operation and returns its body, or raises a typed error; everything else is here, once for both:
+retries, token refresh, the operations' argument shapes. Every call returns plain dicts in the
+WSDL's shape and field names (PascalCase), whichever transport spoke; mapping to our property
 names happens elsewhere (``fields``), once.
 
 Retries: transient failures (throttling, internal errors, HTTP 5xx, connection failures) are
@@ -15,53 +16,22 @@ call repeated, as the official SDK does.
 from __future__ import annotations
 
 import logging
-import os
-import re
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-import requests
-import zeep
-import zeep.exceptions
-from lxml import etree
-from zeep.helpers import serialize_object
-from zeep.transports import Transport
-
-from . import wsdl
 from .auth import TokenSource, token_source
-from .codes import TRANSIENT_CODES, lookup
+from .codes import TRANSIENT_CODES
 from .config import ProviderConfig, RetryPolicy
-from .errors import ApiError, AuthenticationError, ErrorDetail, MsadsError, ProtocolError, TransportError
+from .errors import ApiError, AuthenticationError, MsadsError, TransportError
 
 log = logging.getLogger("pulumi_msads.client")
 
-
-class _RedactCredentials(logging.Filter):
-    """Blank out the credential headers of the SOAP envelopes that zeep logs at debug level.
-
-    zeep's transport logs every request envelope, SOAP headers included, to ``zeep.transports``;
-    anyone who turns on debug logging for the whole process would otherwise log the tokens.
-    """
-
-    HEADERS = re.compile(r"(<(?:[\w.-]+:)?(?:DeveloperToken|AuthenticationToken|Password|UserName)\b[^>]*>)[^<]*(</)")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = self.HEADERS.sub(r"\1***\2", message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-logging.getLogger("zeep.transports").addFilter(_RedactCredentials())
-
-BINDING = f"{{{wsdl.SERVICE_NS}}}BasicHttpBinding_ICustomerManagementService"
 SEARCH_PAGE_SIZE = 1000
-CUSTOMERS_INFO_TOP = 1000
 """SearchAccounts' largest page."""
+CUSTOMERS_INFO_TOP = 1000
 NOT_IDEMPOTENT = frozenset({"SignupCustomer", "AddAccount"})
 """Operations that create something: repeating one after a lost answer could create it twice."""
 
@@ -72,70 +42,24 @@ sleep: Callable[[float], None] = time.sleep
 """Indirection so tests can observe backoff without waiting."""
 
 
-def _plain(value: Any) -> Any:
-    return serialize_object(value, target_cls=dict)  # type: ignore[no-untyped-call]
+class Transport(Protocol):
+    """Sends one operation: its body in the WSDL's shape, or a typed MsadsError (ApiError for a fault)."""
+
+    name: str
+    url: str
+
+    def send(self, operation: str, arguments: Body, developer_token: str, access_token: str) -> Body: ...
 
 
-def _text(node: etree._Element, name: str) -> str | None:
-    for child in node:
-        if etree.QName(child).localname == name:
-            return child.text
-    return None
+def transport_for(config: ProviderConfig) -> Transport:
+    """The configured transport; each is imported only when used (zeep takes a while to load)."""
+    if config.transport == "soap":
+        from .soap_transport import SoapTransport
 
+        return SoapTransport(config)
+    from .rest_transport import RestTransport
 
-def _children(node: etree._Element | None, *path: str) -> list[etree._Element]:
-    """Descendants along a path of local names (namespaces differ between the two fault shapes)."""
-    nodes = [node] if node is not None else []
-    for name in path:
-        nodes = [child for n in nodes for child in n if etree.QName(child).localname == name]
-    return nodes
-
-
-def parse_fault(operation: str, fault: zeep.exceptions.Fault, http_status: int | None = None) -> ApiError:
-    """The typed error for a SOAP fault: every AdApiError or OperationError, and the TrackingId."""
-    detail = fault.detail
-    errors: list[ErrorDetail] = []
-    tracking_id = None
-    for shape, container, item, details_field in (
-        ("AdApiFaultDetail", "Errors", "AdApiError", "Detail"),
-        ("ApiFault", "OperationErrors", "OperationError", "Details"),
-    ):
-        for node in _children(detail, shape):
-            tracking_id = tracking_id or _text(node, "TrackingId")
-            for error in _children(node, container, item):
-                code = int(_text(error, "Code") or 0)
-                errors.append(
-                    ErrorDetail(
-                        code=code,
-                        error_code=_text(error, "ErrorCode") or lookup(code).name,
-                        message=_text(error, "Message") or lookup(code).message,
-                        details=_text(error, details_field),
-                    )
-                )
-    if tracking_id is None:
-        match = re.search(r"TrackingId:\s*([0-9a-fA-F-]{8,})", fault.message or "")
-        tracking_id = match.group(1) if match else None
-    if not errors:
-        # A fault without either detail shape (for example WCF's ExceptionDetail): keep its text.
-        errors.append(ErrorDetail(0, "InternalError", (fault.message or "SOAP fault").strip()))
-    return ApiError.build(operation, errors, tracking_id, http_status)
-
-
-def _transport_error(operation: str, error: Exception) -> TransportError:
-    """Classify a failure to get an answer; ``ambiguous`` unless the request surely never left."""
-    if isinstance(error, zeep.exceptions.TransportError):
-        return TransportError(
-            operation, f"HTTP {error.status_code} from the service", ambiguous=True, http_status=error.status_code
-        )
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return TransportError(operation, "timed out connecting to the service", ambiguous=False)
-    if isinstance(error, requests.exceptions.Timeout):
-        return TransportError(operation, "timed out waiting for the service's answer", ambiguous=True, timed_out=True)
-    if isinstance(error, requests.exceptions.ConnectionError) and "refused" in str(error).lower():
-        return TransportError(operation, "the service refused the connection", ambiguous=False)
-    return TransportError(
-        operation, f"connection failed before an answer arrived ({type(error).__name__})", ambiguous=True
-    )
+    return RestTransport(config)
 
 
 def is_transient(error: MsadsError) -> bool:
@@ -153,30 +77,16 @@ def retry_delay(policy: RetryPolicy, retry: int, error: MsadsError) -> float:
 class ServiceClient:
     """Customer Management calls for one configuration, shared by the provider's threads."""
 
-    def __init__(self, config: ProviderConfig, tokens: TokenSource | None = None) -> None:
+    def __init__(
+        self, config: ProviderConfig, tokens: TokenSource | None = None, transport: Transport | None = None
+    ) -> None:
         self.config = config
         self.tokens = tokens or token_source(config)
+        self.transport = transport or transport_for(config)
         self.cache: dict[str, Any] = {}
         """Facts learned once per process, such as the discovered parent customer."""
-        self._local = threading.local()
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
-
-    def _service(self) -> Any:
-        service = getattr(self._local, "service", None)
-        if service is None:
-            session = requests.Session()
-            # Proxy and CA settings are read from the environment once, here, rather than by
-            # requests on every call (which also reads ~/.netrc each time: 10% of a call's CPU).
-            session.proxies.update(requests.utils.get_environ_proxies(self.config.endpoint))
-            session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-            session.trust_env = False  # verification itself is never turned off
-            transport = Transport(session=session, timeout=self.config.timeout, operation_timeout=self.config.timeout)  # type: ignore[no-untyped-call]
-            settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-            client = zeep.Client(self.config.wsdl_source, transport=transport, settings=settings)  # type: ignore[no-untyped-call]
-            service = client.create_service(BINDING, self.config.endpoint)  # type: ignore[no-untyped-call]
-            self._local.client, self._local.service = client, service
-        return service
 
     def together(self, first: Callable[[], T], second: Callable[[], U]) -> tuple[T | MsadsError, U | MsadsError]:
         """Run two independent calls at the same time; each result is its value or the error it raised.
@@ -190,13 +100,6 @@ class ServiceClient:
         future = self._pool.submit(outcome, second)
         return outcome(first), future.result()
 
-    def _headers(self) -> dict[str, str]:
-        developer = self.config.developer_token
-        return {
-            "DeveloperToken": developer.reveal() if developer else "",
-            "AuthenticationToken": self.tokens.access_token(),
-        }
-
     def call(self, operation: str, **arguments: Any) -> Body:
         """Call ``operation`` and return its response body as a dict; raise a typed error on failure."""
         policy = self.config.retry
@@ -206,22 +109,13 @@ class ServiceClient:
         retries = 0
         refreshed = False
         while True:
+            developer = self.config.developer_token
             try:
-                result = getattr(self._service(), operation)(**arguments, _soapheaders=self._headers())
-                body = getattr(result, "body", result)
-                return _plain(body) or {}
-            except zeep.exceptions.Fault as fault:
-                error: MsadsError = parse_fault(operation, fault)
-            except (zeep.exceptions.TransportError, requests.exceptions.RequestException) as failure:
-                error = _transport_error(operation, failure)
-            except (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden) as refused:
-                raise ProtocolError(
-                    operation, f"refused an answer with a DTD or entities ({type(refused).__name__})"
-                ) from None
-            except zeep.exceptions.ExternalReferenceForbidden:
-                raise ProtocolError(operation, "refused an answer that references external documents") from None
-            except (zeep.exceptions.XMLSyntaxError, zeep.exceptions.XMLParseError) as bad:
-                raise ProtocolError(operation, f"the answer is not a valid SOAP message: {bad}") from None
+                return self.transport.send(
+                    operation, arguments, developer.reveal() if developer else "", self.tokens.access_token()
+                )
+            except (ApiError, TransportError) as failure:
+                error: MsadsError = failure
             if isinstance(error, AuthenticationError) and error.has_code(109) and not refreshed:
                 refreshed = True
                 if self.tokens.refresh():

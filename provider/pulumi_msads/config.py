@@ -20,6 +20,9 @@ from .errors import ConfigurationError
 
 Environment = Literal["production", "sandbox", "local"]
 ENVIRONMENTS: tuple[str, ...] = get_args(Environment)
+Transport = Literal["rest", "soap"]
+TRANSPORTS: tuple[str, ...] = get_args(Transport)
+"""REST first: Microsoft switches the SOAP API off on 2027-01-31 ("Migrate to REST")."""
 
 ENDPOINTS: dict[str, str] = {
     "production": "https://clientcenter.api.bingads.microsoft.com" + wsdl.SERVICE_PATH,
@@ -48,6 +51,7 @@ KEYS: dict[str, tuple[str, str]] = {
     "retry_budget": ("msads:retryBudget", "MSADS_RETRY_BUDGET"),
     "timeout": ("msads:timeout", "MSADS_TIMEOUT"),
     "recovery_wait": ("msads:recoveryWait", "MSADS_RECOVERY_WAIT"),
+    "transport": ("msads:transport", "MSADS_TRANSPORT"),
 }
 SECRET_SETTINGS = frozenset({"developer_token", "access_token", "refresh_token", "client_secret"})
 
@@ -108,6 +112,9 @@ class RetryPolicy:
 class ProviderConfig:
     environment: Environment = "production"
     endpoint: str = ENDPOINTS["production"]
+    """The service: its host (``https://clientcenter.api.bingads.microsoft.com``) or its SOAP URL; each
+    transport derives its own URL from it (``soap_url``, ``rest_base``)."""
+    transport: Transport = "rest"
     developer_token: Secret | None = None
     access_token: Secret | None = None
     refresh_token: Secret | None = None
@@ -129,10 +136,22 @@ class ProviderConfig:
         return 2 * self.timeout if self.recovery_wait is None else self.recovery_wait
 
     @property
+    def soap_url(self) -> str:
+        """The SOAP service URL: the endpoint if it is one, else the host with the service's path."""
+        if self.endpoint.rstrip("/").lower().endswith(wsdl.SERVICE_PATH.lower()):
+            return self.endpoint.rstrip("/")
+        return self.endpoint.rstrip("/") + wsdl.SERVICE_PATH
+
+    @property
+    def rest_base(self) -> str:
+        """What REST paths (``/CustomerManagement/v13/...``) follow: the host, without the SOAP path."""
+        return self.soap_url[: -len(wsdl.SERVICE_PATH)]
+
+    @property
     def wsdl_source(self) -> str:
         """Where zeep reads the WSDL: the emulator serves its own; Microsoft's comes with bingads."""
         if self.environment == "local":
-            return self.endpoint + "?wsdl"
+            return self.soap_url + "?wsdl"
         return str(wsdl.wsdl_path(self.environment))
 
     @classmethod
@@ -185,6 +204,11 @@ class ProviderConfig:
         )
         timeout = number("timeout", 60.0, minimum=1.0)
         recovery_wait = number("recovery_wait", 0.0) if "recovery_wait" in raw else None
+        transport = raw.get("transport", "rest")
+        if transport not in TRANSPORTS:
+            close = difflib.get_close_matches(transport.lower(), TRANSPORTS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            problems.append(f"{_names('transport')} is {transport!r}; {hint}allowed: {', '.join(TRANSPORTS)}")
         parent = raw.get("parent_customer_id")
         if parent is not None and not (parent.isascii() and parent.isdigit()):  # "²".isdigit() is true too
             problems.append(f"{_names('parent_customer_id')} must be a customer id (digits), not {parent!r}")
@@ -223,6 +247,7 @@ class ProviderConfig:
             retry=retry,
             timeout=timeout,
             recovery_wait=recovery_wait,
+            transport=transport,  # type: ignore[arg-type]
             **secrets,
         )
 

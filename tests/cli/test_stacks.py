@@ -52,6 +52,20 @@ def test_a_second_up_calls_nothing(converged: World) -> None:
     assert steps(run.stdout) == {}
 
 
+def test_switching_the_transport_changes_nothing_in_the_stack(converged: World) -> None:
+    """State does not depend on the wire: the same stack over SOAP previews, refreshes and applies no change."""
+    stack = converged.stack
+    try:
+        stack.set_config({"msads:transport": "soap"})
+        stack.preview("--refresh", "--expect-no-changes")
+        run = stack.up("--refresh")
+        assert steps(run.stdout) == {}
+        assert writes(converged.control.calls()) == {}, "reads only, over SOAP"
+    finally:
+        stack.set_config({"msads:transport": "rest"})
+        stack.up()
+
+
 # -- what a pull request's preview shows --------------------------------------------------------------------
 
 

@@ -12,14 +12,16 @@ from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
 from ..conftest import Soap
 from ..harness import Engine, ProviderServer, ResourceState
-from ..samples import ACCOUNT_TYPE, CUSTOMER_TYPE, customer_inputs, provider_config
+from ..samples import ACCOUNT_TYPE, CUSTOMER_TYPE, TRANSPORTS, customer_inputs, provider_config
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", params=TRANSPORTS)
 def provider_server(
-    emulator_process: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, emulator_process: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ProviderServer]:
-    with ProviderServer(provider_config(emulator_process.url), log_dir=tmp_path_factory.mktemp("provider")) as server:
+    """The provider server, once per transport: every test that uses it runs over REST and over SOAP."""
+    config = provider_config(emulator_process.url, request.param)
+    with ProviderServer(config, log_dir=tmp_path_factory.mktemp(f"provider-{request.param}")) as server:
         yield server
 
 

@@ -57,11 +57,14 @@ def failures(result: CheckResult) -> dict[str, str]:
 def local_config(url: str, **settings: str) -> ProviderConfig:
     """A configuration for the emulator at ``url``: no backoff waits, any other setting overridable.
 
-    ``settings`` take the config key without its namespace: ``local_config(url, maxRetries="2")``.
+    ``settings`` take the config key without its namespace: ``local_config(url, maxRetries="2")``. The
+    transport is SOAP unless ``transport="rest"``: these tests are about the client's SOAP side (faults,
+    XML safety); the REST transport has tests/rest, and the lifecycle and fault tests run over both.
     """
     config: dict[str, str] = {
         "msads:environment": "local",
         "msads:endpoint": url,
+        "msads:transport": "soap",
         "msads:retryBaseDelay": "0",
         "msads:throttleDelay": "0",
     }

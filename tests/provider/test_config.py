@@ -53,6 +53,7 @@ SETTINGS: dict[str, tuple[str, str, Callable[[ProviderConfig], Any]]] = {
     "retry_budget": ("50.5", "60.5", lambda c: str(c.retry.budget)),
     "timeout": ("5.5", "6.5", lambda c: str(c.timeout)),
     "recovery_wait": ("7.5", "8.5", lambda c: str(c.recovery_window)),
+    "transport": ("soap", "rest", lambda c: c.transport),
 }
 BASE = {**CREDENTIALS, "msads:clientId": "client"}
 """Enough for any one setting above to be valid on its own."""
@@ -134,8 +135,30 @@ def test_retry_and_timeout_defaults() -> None:
 
 
 def test_local_wsdl_comes_from_the_endpoint() -> None:
-    loaded = config_of({"msads:environment": "local", "msads:endpoint": "http://127.0.0.1:1234/svc"})
-    assert loaded.wsdl_source == "http://127.0.0.1:1234/svc?wsdl"
+    loaded = config_of({"msads:environment": "local", "msads:endpoint": "http://127.0.0.1:1234"})
+    assert loaded.wsdl_source == f"http://127.0.0.1:1234{wsdl.SERVICE_PATH}?wsdl"
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://127.0.0.1:1234", "http://127.0.0.1:1234/", f"http://127.0.0.1:1234{wsdl.SERVICE_PATH}"]
+)
+def test_the_endpoint_is_the_host_or_the_soap_url_and_each_transport_derives_its_own(endpoint: str) -> None:
+    loaded = config_of({"msads:environment": "local", "msads:endpoint": endpoint})
+    assert loaded.soap_url == f"http://127.0.0.1:1234{wsdl.SERVICE_PATH}"
+    assert loaded.rest_base == "http://127.0.0.1:1234"
+
+
+def test_rest_is_the_default_transport_and_speaks_to_microsofts_host() -> None:
+    loaded = config_of(CREDENTIALS)
+    assert loaded.transport == "rest"
+    assert loaded.rest_base == "https://clientcenter.api.bingads.microsoft.com"
+
+
+def test_an_unknown_transport_names_the_key_the_variable_and_the_allowed_values() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        config_of({**CREDENTIALS, "msads:transport": "SOAP1.1"})
+    message = str(refused.value)
+    assert "msads:transport (or MSADS_TRANSPORT) is 'SOAP1.1'" in message and "allowed: rest, soap" in message
 
 
 @pytest.mark.parametrize("environment", ["production", "sandbox"])

@@ -10,19 +10,22 @@ import pytest
 from pulumi_msads.emulator.process import EmulatorProcess
 
 from ..harness import ProviderServer
-from ..samples import provider_config
+from ..samples import TRANSPORTS, provider_config
 
 TIMEOUT, RECOVERY_WAIT, MAX_RETRIES = 1.0, 2.0, 3
 """The client's timeout (the "slow" faults delay past it), how long after a create's lost answer recovery
 keeps looking (both seconds), and the retries of one call."""
 
 
-@pytest.fixture(scope="module")
-def server(emulator_process: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderServer]:
-    """A provider server with a short timeout and recovery window, so that faults cost seconds, not minutes."""
+@pytest.fixture(scope="module", params=TRANSPORTS)
+def server(
+    request: pytest.FixtureRequest, emulator_process: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ProviderServer]:
+    """A provider server with a short timeout and recovery window, so that faults cost seconds, not minutes;
+    once per transport, so that every fault case runs over REST and over SOAP."""
     settings = {"msads:timeout": TIMEOUT, "msads:recoveryWait": RECOVERY_WAIT, "msads:maxRetries": MAX_RETRIES}
-    config = provider_config(emulator_process.url, **{key: str(value) for key, value in settings.items()})
-    with ProviderServer(config, log_dir=tmp_path_factory.mktemp("faults")) as running:
+    config = provider_config(emulator_process.url, request.param, **{k: str(v) for k, v in settings.items()})
+    with ProviderServer(config, log_dir=tmp_path_factory.mktemp(f"faults-{request.param}")) as running:
         yield running
 
 

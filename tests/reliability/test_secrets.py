@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,16 +90,27 @@ def test_wrong_token_fails_clearly_without_showing_either_token(
         assert "WRONG-" not in failure.value.message
 
 
+@pytest.mark.parametrize("transport", ["rest", "soap"])
 @pytest.mark.parametrize("environment", ["production", "sandbox"])
-def test_tls_certificates_are_always_verified_against_microsoft(environment: str) -> None:
+def test_tls_certificates_are_always_verified_against_microsoft(environment: str, transport: str) -> None:
     from pulumi_msads.client import ServiceClient
     from pulumi_msads.config import ProviderConfig
 
     config = ProviderConfig.from_sources(
-        {"msads:environment": environment, "msads:developerToken": "d", "msads:accessToken": "a"}, {}
+        {
+            "msads:environment": environment,
+            "msads:developerToken": "d",
+            "msads:accessToken": "a",
+            "msads:transport": transport,
+        },
+        {},
     )
-    client = ServiceClient(config)
-    client._service()  # builds the zeep client from the bundled WSDL; nothing is sent
-    assert config.endpoint.startswith("https://")
-    verify = client._local.client.transport.session.verify
+    sender: Any = ServiceClient(config).transport
+    assert sender.url.startswith("https://")
+    if transport == "soap":
+        sender._service()  # builds the zeep client from the bundled WSDL; nothing is sent
+        session = sender._local.client.transport.session
+    else:
+        session = sender._session()
+    verify = session.verify
     assert verify is True or Path(verify).is_file(), "verification on, with the default or the configured CA bundle"

@@ -68,7 +68,13 @@ def hostile() -> Iterator[HostileService]:
 @pytest.fixture
 def client(hostile: HostileService) -> ServiceClient:
     config = ProviderConfig.from_sources(
-        {"msads:environment": "local", "msads:endpoint": hostile.url, "msads:retryBaseDelay": "0"}, {}
+        {
+            "msads:environment": "local",
+            "msads:endpoint": hostile.url,
+            "msads:retryBaseDelay": "0",
+            "msads:transport": "soap",  # XML answers are the SOAP transport's to refuse
+        },
+        {},
     )
     return ServiceClient(config)
 

@@ -1,7 +1,12 @@
-"""The emulator's WSGI application: the SOAP endpoint, its WSDL and the ``/_emulator/`` control plane.
+"""The emulator's WSGI application: the service's SOAP and REST faces, its WSDL and the ``/_emulator/`` control plane.
 
-Routing only: the SOAP layer (``soap``) reads and writes envelopes, the backend (``backend``) owns
-the service's behaviour, the control state (``control``) counts calls and injects faults.
+One service, two wire formats. The SOAP face (``soap``) reads and writes envelopes at the
+``.svc`` endpoint; the REST face (``rest``) reads and writes JSON at the paths msads uses, under
+``/CustomerManagement/v13/``. Neither holds a rule: the backend (``backend``) owns the service's
+behaviour, the control state (``control``) counts calls and injects faults, and every request of
+either face runs through the one pipeline, ``EmulatorApp._serve``, so that a call counts, is
+delayed, misbehaves and is answered by the same rules whichever face it came in by. A face only
+supplies ``parse``, ``success`` and ``fault`` (``Face``).
 """
 
 from __future__ import annotations
@@ -11,13 +16,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from waitress.channel import ClientDisconnected
 
 from .. import wsdl
-from . import soap
+from . import rest, soap
 from .backend import Backend
 from .control import ControlState, FaultRule
 from .errors import ServiceError, fault
@@ -53,6 +59,99 @@ def _json(start: StartResponse, status: int, value: Any) -> list[bytes]:
     return _reply(start, status, json.dumps(value, indent=1).encode(), "application/json")
 
 
+def _read_body(environ: Environ, limit: int) -> bytes:
+    """The request body, cut at one byte over ``limit`` so that a face can tell it is too large."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(min(length, limit + 1)) if length else b""
+
+
+XML = "text/xml; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One HTTP answer, built by a face and sent by the pipeline."""
+
+    status: int
+    body: bytes
+    content_type: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def send(self, start: StartResponse) -> list[bytes]:
+        return _reply(start, self.status, self.body, self.content_type, self.headers)
+
+
+class Face(Protocol):
+    """One wire format of the service: how it reads a request and writes answers, and nothing else.
+
+    Everything between (call counts, latency, fault rules, authentication, dispatch, turning an
+    unexpected failure into code 0) is the pipeline's, so the faces cannot drift apart.
+    """
+
+    name: str
+    max_request_bytes: int
+
+    def parse(self, environ: Environ, payload: bytes, tracking_id: str) -> soap.Request | Reply:
+        """The operation request, or the answer to a request that reaches no operation.
+
+        Such a request (not SOAP, an unknown REST path) is neither counted nor matched against the
+        fault rules. A ServiceError is an operation's request that is invalid (schema, JSON types):
+        it is answered by ``fault``, also before counting, as the SOAP face always did.
+        """
+        ...
+
+    def success(self, operation: str, result: dict[str, Any], tracking_id: str) -> Reply: ...
+
+    def fault(self, operation: str | None, error: ServiceError, tracking_id: str) -> Reply: ...
+
+
+class SoapFace:
+    """The SOAP 1.1 endpoint: every fault is HTTP 500, as WCF answers them."""
+
+    name = "soap"
+    max_request_bytes = soap.MAX_REQUEST_BYTES
+
+    def parse(self, environ: Environ, payload: bytes, tracking_id: str) -> soap.Request | Reply:
+        try:
+            return soap.parse(payload, environ.get("HTTP_SOAPACTION"))
+        except soap.SoapClientError as error:
+            return Reply(500, soap.client_fault_response(str(error), tracking_id), XML)
+
+    def success(self, operation: str, result: dict[str, Any], tracking_id: str) -> Reply:
+        return Reply(200, soap.response(operation, result, tracking_id), XML)
+
+    def fault(self, operation: str | None, error: ServiceError, tracking_id: str) -> Reply:
+        return Reply(500, soap.fault_response(operation, error, tracking_id), XML)
+
+
+class RestFace:
+    """The REST paths: JSON bodies, the TrackingId as a response header, faults with a non-2xx status."""
+
+    name = "rest"
+    max_request_bytes = rest.MAX_REQUEST_BYTES
+
+    def parse(self, environ: Environ, payload: bytes, tracking_id: str) -> soap.Request | Reply:
+        headers = {k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items() if k.startswith("HTTP_")}
+        method, path = environ.get("REQUEST_METHOD", "GET"), environ.get("PATH_INFO", "")
+        try:
+            return rest.parse(method, path, headers, payload)
+        except rest.RestClientError as error:
+            allow = (("Allow", ", ".join(error.allow)),) if error.allow else ()
+            return Reply(error.status, rest.client_error_body(error), "application/json", allow)
+
+    def success(self, operation: str, result: dict[str, Any], tracking_id: str) -> Reply:
+        return Reply(
+            200, rest.response(operation, result, tracking_id), rest.CONTENT_TYPE, (("TrackingId", tracking_id),)
+        )
+
+    def fault(self, operation: str | None, error: ServiceError, tracking_id: str) -> Reply:
+        body = rest.fault_body(error, tracking_id)
+        return Reply(rest.http_status(error), body, rest.CONTENT_TYPE, (("TrackingId", tracking_id),))
+
+
 class EmulatorApp:
     """One emulator: a backend over its store plus the control state, served as WSGI."""
 
@@ -60,12 +159,19 @@ class EmulatorApp:
         self.backend = backend
         self.control = control or ControlState()
         self.public_url = public_url
+        self.soap, self.rest = SoapFace(), RestFace()
+
+    @property
+    def faces(self) -> tuple[Face, ...]:
+        return (self.soap, self.rest)
 
     def __call__(self, environ: Environ, start: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path.startswith(CONTROL_PREFIX):
             return self._control(method, path[len(CONTROL_PREFIX) :].strip("/"), environ, start)
+        if path.startswith(rest.PREFIX):
+            return self._serve(self.rest, environ, start)
         if path.rstrip("/").lower() != wsdl.SERVICE_PATH.lower():
             return _reply(
                 start, 404, f"Not found: {path}. The service is at {wsdl.SERVICE_PATH}\n".encode(), "text/plain"
@@ -73,11 +179,11 @@ class EmulatorApp:
         if method == "GET":
             query = environ.get("QUERY_STRING", "").lower()
             if query in ("wsdl", "singlewsdl"):
-                return _reply(start, 200, soap.served_wsdl(self._service_url(environ)), "text/xml; charset=utf-8")
+                return _reply(start, 200, soap.served_wsdl(self._service_url(environ)), XML)
             return _reply(start, 200, b"Customer Management v13 emulator. Add ?wsdl for the WSDL.\n", "text/plain")
         if method != "POST":
             return _reply(start, 405, b"SOAP requests are POSTed.\n", "text/plain", [("Allow", "GET, POST")])
-        return self._soap(environ, start)
+        return self._serve(self.soap, environ, start)
 
     def _service_url(self, environ: Environ) -> str:
         if self.public_url:
@@ -85,76 +191,70 @@ class EmulatorApp:
         host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
         return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{wsdl.SERVICE_PATH}"
 
-    # -- SOAP ---------------------------------------------------------------------------------------
+    # -- the pipeline both faces share ----------------------------------------------------------------
 
-    def _soap(self, environ: Environ, start: StartResponse) -> list[bytes]:
+    def _serve(self, face: Face, environ: Environ, start: StartResponse) -> list[bytes]:
+        """Answer one request of ``face``: the only place where a call is counted, delayed, made to
+        misbehave, authenticated and dispatched, whichever face it came in by."""
         tracking_id = str(uuid.uuid4())
+        payload = _read_body(environ, face.max_request_bytes)
         try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        payload = environ["wsgi.input"].read(min(length, soap.MAX_REQUEST_BYTES + 1)) if length else b""
-        xml = "text/xml; charset=utf-8"
-        try:
-            request = soap.parse(payload, environ.get("HTTP_SOAPACTION"))
-        except soap.SoapClientError as error:
-            return _reply(start, 500, soap.client_fault_response(str(error), tracking_id), xml)
+            parsed = face.parse(environ, payload, tracking_id)
         except ServiceError as error:
-            return _reply(start, 500, soap.fault_response(None, error, tracking_id), xml)
+            return face.fault(None, error, tracking_id).send(start)
         except Exception:
             log.exception("%s reading the request failed inside the emulator", tracking_id)
             internal = fault(0, "The emulator failed while reading this request; its log has the details.")
-            return _reply(start, 500, soap.fault_response(None, internal, tracking_id), xml)
+            return face.fault(None, internal, tracking_id).send(start)
+        if isinstance(parsed, Reply):
+            return parsed.send(start)
+        operation = parsed.operation
 
-        self.control.record_call(request.operation)
+        self.control.record_call(operation)
         if self.control.latency > 0:
             time.sleep(self.control.latency)
-        rule = self.control.take_rule(request.operation)
+        rule = self.control.take_rule(operation)
         if rule is not None and rule.delay > 0:
             time.sleep(rule.delay)
         if (
             rule is not None
             and rule.phase == "before"
-            and (early := self._misbehave(rule, request.operation, tracking_id, start))
+            and (early := self._misbehave(rule, face, operation, tracking_id))
         ):
-            return early
+            return early.send(start)
 
         try:
-            self.backend.authenticate(request.headers)
-            handler = self.backend.operation(request.operation)
+            self.backend.authenticate(parsed.headers)
+            handler = self.backend.operation(operation)
             if handler is None:
                 raise fault(
                     204,
-                    f"The emulator does not support {request.operation}; "
-                    "docs/emulator.md lists the operations it models.",
+                    f"The emulator does not support {operation}; docs/emulator.md lists the operations it models.",
                 )
-            answer = soap.response(request.operation, handler(request.body), tracking_id)
+            answer = face.success(operation, handler(parsed.body), tracking_id)
         except ServiceError as error:
-            log.info("%s %s -> fault %s", tracking_id, request.operation, error)
-            return _reply(start, 500, soap.fault_response(request.operation, error, tracking_id), xml)
+            log.info("%s %s %s -> fault %s", tracking_id, face.name, operation, error)
+            return face.fault(operation, error, tracking_id).send(start)
         except Exception:
-            log.exception("%s %s failed inside the emulator", tracking_id, request.operation)
+            log.exception("%s %s %s failed inside the emulator", tracking_id, face.name, operation)
             internal = fault(0, "The emulator failed while handling this request; its log has the details.")
-            return _reply(start, 500, soap.fault_response(request.operation, internal, tracking_id), xml)
+            return face.fault(operation, internal, tracking_id).send(start)
 
-        if (
-            rule is not None
-            and rule.phase == "after"
-            and (late := self._misbehave(rule, request.operation, tracking_id, start))
-        ):
-            return late
-        return _reply(start, 200, answer, xml)
+        if rule is not None and rule.phase == "after" and (late := self._misbehave(rule, face, operation, tracking_id)):
+            return late.send(start)
+        return answer.send(start)
 
-    def _misbehave(self, rule: FaultRule, operation: str, tracking_id: str, start: StartResponse) -> list[bytes] | None:
+    def _misbehave(self, rule: FaultRule, face: Face, operation: str, tracking_id: str) -> Reply | None:
+        """What a fault rule makes of the call: a dropped connection, a bare HTTP error, or a fault
+        in ``face``'s own shape; None for a rule that only delays."""
         if rule.drop:
             log.info("%s %s -> connection dropped (%s commit)", tracking_id, operation, rule.phase)
             raise DropConnection(f"fault rule {rule.id}")
         if rule.http_status is not None:
             body = f"{rule.http_status} {HTTPStatus(rule.http_status).phrase} (injected by fault rule {rule.id})\n"
-            return _reply(start, rule.http_status, body.encode(), "text/plain")
+            return Reply(rule.http_status, body.encode(), "text/plain")
         if rule.code is not None:
-            error = fault(rule.code, f"Injected by emulator fault rule {rule.id}.")
-            return _reply(start, 500, soap.fault_response(operation, error, tracking_id), "text/xml; charset=utf-8")
+            return face.fault(operation, fault(rule.code, f"Injected by emulator fault rule {rule.id}."), tracking_id)
         return None
 
     # -- control plane --------------------------------------------------------------------------------
@@ -167,6 +267,7 @@ class EmulatorApp:
                     "status": "ok",
                     "db": self.backend.store.path,
                     "operations": self.supported(),
+                    "faces": [face.name for face in self.faces],
                     "latency": self.control.latency,
                     "faults": len(self.control.rules()),
                 }
