@@ -1,7 +1,8 @@
 """``python -m bench``: run the benchmark suite against a local emulator; write JSON and Markdown, print the tables.
 
 Run it from the repository root with the project's virtualenv: ``.venv/bin/python -m bench`` (about five minutes on
-two cores) or ``.venv/bin/python -m bench --quick`` (a smoke run of well under a minute).
+two cores) or ``.venv/bin/python -m bench --quick`` (a smoke run of well under a minute). ``--sections`` picks some
+of: roundtrips, overhead, peer, scale, program, coldstart, emulator, cli, transports (REST and SOAP side by side).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 from pulumi_msads.emulator.process import EmulatorProcess
 
-from . import cli, coldstart, emulator_load, overhead, peer, report, roundtrips, scale
+from . import cli, coldstart, emulator_load, overhead, peer, report, roundtrips, scale, transports
 from .common import Bench, load_average
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,6 +48,8 @@ class Sizes:
     cli_variants: tuple[str, ...]
     cli_profile_variant: str
     cli_profile: tuple[str, ...]
+    transports_iterations: int
+    transports_latency_iterations: int
 
 
 FULL = Sizes(
@@ -65,6 +68,8 @@ FULL = Sizes(
     cli_variants=("cli", "cli-plugin-download", "harness", "harness-warm"),
     cli_profile_variant="cli",
     cli_profile=("up-create", "preview", "up-edit"),
+    transports_iterations=60,
+    transports_latency_iterations=15,
 )
 QUICK = Sizes(
     overhead_iterations=4,
@@ -84,6 +89,8 @@ QUICK = Sizes(
     cli_variants=("cli", "harness"),
     cli_profile_variant="cli",
     cli_profile=(),
+    transports_iterations=4,
+    transports_latency_iterations=1,
 )
 
 
@@ -102,8 +109,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-sizes", type=_ints, help="customers per scale run, e.g. 100,500,2000")
     parser.add_argument("--program-sizes", type=_ints, help="resources per program-side run, e.g. 100,500,2000")
     parser.add_argument("--memory-checkpoints", type=_ints, help="operations at which RSS is sampled, e.g. 500,2000")
-    parser.add_argument("--latency", type=float, help="seconds the emulator adds to every SOAP call in the scale runs")
-    parser.add_argument("--iterations", type=int, help="alternating runs per variant for overhead and peer")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        help="seconds the emulator adds to every call in the latency runs (overhead, scale, transports)",
+    )
+    parser.add_argument("--iterations", type=int, help="alternating runs per variant for overhead, peer and transports")
     parser.add_argument("--cli-iterations", type=int, help="scenarios per variant in the cli section")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results", help="directory (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print the Markdown tables")
@@ -128,6 +139,8 @@ def _sizes(args: argparse.Namespace) -> Sizes:
             overhead_iterations=args.iterations,
             peer_iterations=args.iterations,
             overhead_latency_iterations=max(2, args.iterations // 3),
+            transports_iterations=args.iterations,
+            transports_latency_iterations=max(2, args.iterations // 4),
         )
     return sizes
 
@@ -216,6 +229,10 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             elif section == "cli":
                 results[section] = cli.run(
                     bench, sizes.cli_iterations, sizes.cli_variants, sizes.cli_profile_variant, sizes.cli_profile
+                )
+            elif section == "transports":
+                results[section] = transports.run(
+                    bench, sizes.transports_iterations, sizes.transports_latency_iterations, sizes.latency
                 )
             _log(f"{section} done in {time.perf_counter() - section_started:.1f} s")
     results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)

@@ -64,7 +64,7 @@ def run(bench: Bench, iterations: int) -> dict[str, Any]:
     tuned.get_customer(str(tuned_id))
     # The proposed fix, tried from outside: requests re-reads the environment (proxies, netrc, CA bundle) on every
     # request of a session that trusts it; a session that takes those settings once would not.
-    tuned._local.client.transport.session.trust_env = False
+    tuned.transport._local.client.transport.session.trust_env = False  # type: ignore[attr-defined]
 
     def with_ours(i: int) -> None:
         customer = ours.get_customer(str(ours_id))

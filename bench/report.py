@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator", "cli")
+SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator", "cli", "transports")
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -76,6 +76,18 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 f"{held} of {len(mine)} operations",
                 held == len(mine),
             )
+    transports = results.get("transports", {})
+    if transports:
+        same: dict[str, bool] = {}
+        for r in transports["ratios"]:  # an operation holds when it does at every latency
+            same[r["operation"]] = same.get(r["operation"], True) and r["same_calls"]
+        held = sum(same.values())
+        add(
+            "REST and SOAP: calls per operation",
+            "the same over both transports",
+            f"{held} of {len(same)} operations",
+            held == len(same),
+        )
     return found
 
 
@@ -331,7 +343,79 @@ def markdown(results: dict[str, Any]) -> str:
         )
     if "cli" in results:
         out += _cli(results["cli"])
+    if "transports" in results:
+        out += _transports(results["transports"])
     return "\n".join(out) + "\n"
+
+
+def _pair(rest: Any, soap: Any) -> str:
+    return f"{_cell(rest)} / {_cell(soap)}"
+
+
+def _transports(section: dict[str, Any]) -> list[str]:
+    """One row per operation: REST / SOAP side by side, at zero added latency and at the stand-in latency."""
+    rows = {(r["operation"], r["latency_ms"], r["transport"]): r for r in section["rows"]}
+    ratios = {(r["operation"], r["latency_ms"]): r for r in section["ratios"]}
+    latency = section["latency_ms"]
+    iterations = {r["latency_ms"]: r["iterations"] for r in section["rows"]}
+    runs, slow_runs = iterations[0.0], iterations.get(latency, 0)
+    out = [
+        "",
+        "## 8. REST and SOAP side by side (pulumi_msads.client.ServiceClient, medians of alternating runs)",
+        "",
+        "The same operations through `ServiceClient` over `RestTransport` and over `SoapTransport`, against one",
+        f"emulator: {runs} runs per transport at 0 ms added latency and {slow_runs} at {latency:g} ms. Bytes are per",
+        "HTTP call: bodies as sent and received; headers are the start lines and header blocks of request and",
+        "response. The bytes ratio counts all of them. CPU is per operation, at 0 ms: this process (the client), the",
+        "emulator.",
+        "",
+    ]
+    table = []
+    for operation in section["operations"]:
+        rest, soap = rows[(operation, 0.0, "rest")], rows[(operation, 0.0, "soap")]
+        slow = (rows.get((operation, latency, "rest")), rows.get((operation, latency, "soap")))
+        ratio, slow_ratio = ratios[(operation, 0.0)], ratios.get((operation, latency))
+        same = ratio["same_calls"] and (slow_ratio is None or slow_ratio["same_calls"])
+        calls = ", ".join(f"{k} {v}" for k, v in sorted(rest["calls"].items()))
+        if not same:
+            calls = f"**differ**: REST {rest['calls']}, SOAP {soap['calls']}"
+        rb, sb = rest["bytes_per_call"], soap["bytes_per_call"]
+        table.append(
+            [
+                section["labels"][operation],
+                calls,
+                _pair(rb["request_body"], sb["request_body"]),
+                _pair(rb["response_body"], sb["response_body"]),
+                _pair(rb["request_headers"] + rb["response_headers"], sb["request_headers"] + sb["response_headers"]),
+                ratio["bytes"]["total"],
+                _pair(rest["median_ms"], soap["median_ms"]),
+                ratio["time"],
+                _pair(slow[0]["median_ms"], slow[1]["median_ms"]) if slow[0] and slow[1] else None,
+                slow_ratio["time"] if slow_ratio else None,
+                _pair(rest["cpu_ms_per_op"]["client"], soap["cpu_ms_per_op"]["client"]),
+                ratio["cpu"]["client"],
+                _pair(rest["cpu_ms_per_op"]["emulator"], soap["cpu_ms_per_op"]["emulator"]),
+            ]
+        )
+    out += _table(
+        [
+            "Operation",
+            "Calls (each transport)",
+            "Request body B / call: REST / SOAP",
+            "Response body B / call: REST / SOAP",
+            "Headers B / call: REST / SOAP",
+            "Bytes REST / SOAP",
+            "ms at 0 ms: REST / SOAP",
+            "Time REST / SOAP at 0 ms",
+            f"ms at {latency:g} ms: REST / SOAP",
+            f"Time REST / SOAP at {latency:g} ms",
+            "Client CPU ms / op: REST / SOAP",
+            "Client CPU REST / SOAP",
+            "Emulator CPU ms / op: REST / SOAP",
+        ],
+        table,
+    )
+    return out
 
 
 CLI_COLUMNS = (("cli", "CLI"), ("cli-plugin-download", "CLI with plugin download"), ("harness", "Harness"))

@@ -16,8 +16,17 @@ import pytest
 from ..cli.examples import EXAMPLES
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator", "cli")
+SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator", "cli", "transports")
 CLI_OPERATIONS = ("up-create", "preview", "preview-edit", "up-edit", "up-noop")
+TRANSPORT_CALLS = {
+    "GetCustomer": {"GetCustomer": 1},
+    "GetAccount": {"GetAccount": 1},
+    "UpdateAccount": {"GetAccount": 1, "UpdateAccount": 1},
+    "SearchAccounts": {"SearchAccounts": 1},
+    "GetCustomersInfo": {"GetCustomersInfo": 1},
+    "SignupCustomer": {"SignupCustomer": 1},
+}
+"""What each operation of the transports section calls, over REST and over SOAP alike."""
 CREATED = {example.name: example.created_calls for example in EXAMPLES}
 """What each example's first `pulumi up` calls (see ``Example.created_calls``)."""
 
@@ -97,3 +106,19 @@ def test_the_cli_and_the_harness_make_the_fewest_calls_for_every_operation(resul
         assert row["steps_ok"], (example, op, row["steps_by_variant"])
     assert cli["ok"]
     assert cli["profile"]["operations"] == [], "quick mode profiles nothing (tests/bench/test_cli_profile.py does)"
+
+
+def test_rest_and_soap_make_the_same_calls_for_every_operation(results: dict[str, Any]) -> None:
+    section = results["transports"]
+    latencies = {r["latency_ms"] for r in section["rows"]}
+    assert latencies == {0.0, 50.0}
+    rows = {(r["operation"], r["transport"], r["latency_ms"]): r for r in section["rows"]}
+    assert set(rows) == {
+        (op, transport, latency) for op in TRANSPORT_CALLS for transport in ("rest", "soap") for latency in latencies
+    }
+    for (op, transport, latency), row in rows.items():
+        assert row["calls"] == TRANSPORT_CALLS[op], (op, transport, latency)
+        wire = row["bytes_per_call"]
+        assert wire["request_body"] > 0 and wire["response_body"] > 0, (op, transport, latency, wire)
+        assert row["median_ms"] > 0
+    assert all(r["same_calls"] for r in section["ratios"])

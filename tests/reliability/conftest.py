@@ -12,7 +12,7 @@ from pulumi_msads.emulator.process import EmulatorProcess
 from ..harness import ProviderServer
 from ..samples import TRANSPORTS, provider_config
 
-TIMEOUT, RECOVERY_WAIT, MAX_RETRIES = 1.0, 2.0, 3
+TIMEOUT, RECOVERY_WAIT, MAX_RETRIES = 1.0, 1.0, 3
 """The client's timeout (the "slow" faults delay past it), how long after a create's lost answer recovery
 keeps looking (both seconds), and the retries of one call."""
 

@@ -1,8 +1,9 @@
 """A local emulator of the Customer Management API v13, built from the same WSDL as the client.
 
 Layout, after moto: ``store`` (SQLite persistence), ``backend`` (what each operation does),
-``soap`` (envelopes through the WSDL), ``control`` (call counts and fault injection), ``app``
-(WSGI routing), ``server`` and ``cli`` (waitress, the ``msads-emulator`` command).
+two faces over them, ``soap`` (envelopes through the WSDL) and ``rest`` (JSON, as Microsoft's
+``msads`` SDK speaks it), ``control`` (call counts and fault injection), ``app`` (WSGI routing and
+the one request pipeline both faces share), ``server`` and ``cli`` (waitress, ``msads-emulator``).
 """
 
 from .backend import Backend, Settings
