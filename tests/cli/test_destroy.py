@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from .examples import GITOPS, QUICKSTART
-from .support import assert_no_traceback
+from .support import assert_no_traceback, steps
 from .worlds import World, deploy
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
@@ -28,6 +28,20 @@ def quickstart(tmp_path: Path, pulumi_cli: Path) -> Iterator[World]:
 @pytest.fixture
 def gitops(tmp_path: Path, pulumi_cli: Path) -> Iterator[World]:
     yield from deploy(GITOPS, tmp_path, pulumi_cli)
+
+
+@pytest.fixture(scope="module")
+def deployed_gitops(tmp_path_factory: pytest.TempPathFactory, pulumi_cli: Path) -> Iterator[World]:
+    yield from deploy(GITOPS, tmp_path_factory.mktemp("gitops-refusals"), pulumi_cli)
+
+
+@pytest.fixture
+def refusing(deployed_gitops: World) -> Iterator[World]:
+    """The GitOps example under the default policy, shared by the tests whose command is refused (they
+    change nothing); its files are restored after each."""
+    deployed_gitops.control.reset_calls()
+    yield deployed_gitops
+    deployed_gitops.project.restore()
 
 
 def statuses(world: World) -> dict[str, str]:
@@ -65,7 +79,8 @@ def test_destroy_under_deactivate_deactivates_each_managed_account_once_and_keep
     assert_no_traceback(run)
 
 
-def test_destroy_under_the_default_policy_fails_naming_each_resource_and_changes_nothing(gitops: World) -> None:
+def test_destroy_under_the_default_policy_fails_naming_each_resource_and_changes_nothing(refusing: World) -> None:
+    gitops = refusing
     before, resources = statuses(gitops), gitops.stack.resources()
     gitops.control.reset_calls()
 
@@ -104,7 +119,8 @@ def test_an_entry_removed_under_abandon_leaves_the_stack_and_its_accounts_stay_a
     assert_no_traceback(removed)
 
 
-def test_a_currency_change_under_the_default_policy_fails_the_preview_saying_what_to_do(gitops: World) -> None:
+def test_a_currency_change_under_the_default_policy_fails_the_preview_saying_what_to_do(refusing: World) -> None:
+    gitops = refusing
     gitops.project.edit(
         GITOPS.main,
         "        name: Contoso Outdoor - Brand\n        currency_code: USD\n",
@@ -120,13 +136,19 @@ def test_a_currency_change_under_the_default_policy_fails_the_preview_saying_wha
     assert_no_traceback(refused)
 
 
-def test_an_empty_file_fails_the_preview_unless_it_says_allow_empty(gitops: World) -> None:
+def test_an_empty_file_fails_the_preview_unless_it_says_allow_empty(refusing: World) -> None:
+    gitops = refusing
     text = (gitops.project.folder / GITOPS.main).read_text()
     gitops.project.edit(GITOPS.main, text, "customers: {}\n")
     refused = gitops.stack.preview(expect=None)
     assert refused.returncode != 0
     assert "no customers: applying this file would remove every customer" in refused.output
     assert "allow_empty: true" in refused.output
+
+    gitops.project.edit(GITOPS.main, "customers: {}\n", "allow_empty: true\ncustomers: {}\n")
+    accepted = gitops.stack.preview()
+    assert set(steps(accepted.stdout).values()) == {"delete"}, "loaded: every resource would be removed..."
+    assert len(steps(accepted.stdout)) == len(gitops.stack.resources()), "...each by its deletion_policy at up"
 
 
 def test_a_broken_config_stored_by_up_skip_preview_tells_destroy_what_to_do(quickstart: World) -> None:
