@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zeep
@@ -53,3 +54,34 @@ class Soap:
             return method(**kwargs, _soapheaders=self.headers).body
 
         return call
+
+
+# -- the fault matrix's table ---------------------------------------------------------------------------------
+
+_FAULT_CASES: list[list[Any]] = []
+
+
+def record_case(operation: str, fault: str, outcome: str, calls: int, detail: str) -> None:
+    """One row of the fault matrix's table, printed at the end of the run (tests/reliability)."""
+    _FAULT_CASES.append([operation, fault, outcome, calls, detail])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, a worker hands its rows to the controller, which prints the table."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fault_cases"] = list(_FAULT_CASES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    _FAULT_CASES.extend(getattr(node, "workeroutput", {}).get("fault_cases", []))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _FAULT_CASES:
+        return
+    terminalreporter.section(f"fault matrix: {len(_FAULT_CASES)} cases")
+    terminalreporter.write_line(f"{'operation':<16} {'fault':<42} {'outcome':<8} {'calls':>5}  detail")
+    for operation, fault, outcome, calls, detail in sorted(_FAULT_CASES, key=lambda row: (row[0], row[1])):
+        terminalreporter.write_line(f"{operation:<16} {fault:<42} {outcome:<8} {calls:>5}  {detail[:90]}")

@@ -14,6 +14,7 @@ import zeep
 from pulumi_msads.emulator.process import EmulatorProcess
 
 from ..conftest import Soap
+from ..samples import TRANSPORTS
 from .support import find_cli
 
 DEVELOPER_TOKEN = "cli-test-developer-token-7Q2v"
@@ -31,11 +32,12 @@ def pulumi_cli() -> Path:
 EMULATOR_ARGS = ("--developer-token", DEVELOPER_TOKEN, "--access-token", ACCESS_TOKEN)
 
 
-def stack_config(emulator: EmulatorProcess) -> dict[str, str]:
-    """Plain config of a test stack: the emulator, and retries that do not wait."""
+def stack_config(emulator: EmulatorProcess, transport: str = "rest") -> dict[str, str]:
+    """Plain config of a test stack: the emulator over ``transport``, and retries that do not wait."""
     return {
         "msads:environment": "local",
         "msads:endpoint": emulator.url,
+        "msads:transport": transport,
         "msads:retryBaseDelay": "0",
         "msads:throttleDelay": "0",
     }
@@ -47,3 +49,9 @@ def web_ui(url: str) -> Soap:
 
 
 STACK_SECRETS = {"msads:developerToken": DEVELOPER_TOKEN, "msads:accessToken": ACCESS_TOKEN}
+
+
+@pytest.fixture(scope="module", params=TRANSPORTS)
+def transport(request: pytest.FixtureRequest) -> str:
+    """The wire the module's stacks speak: each CLI test that deploys a stack runs over REST and over SOAP."""
+    return str(request.param)

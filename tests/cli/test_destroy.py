@@ -21,18 +21,18 @@ pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
 
 @pytest.fixture
-def quickstart(tmp_path: Path, pulumi_cli: Path) -> Iterator[World]:
-    yield from deploy(QUICKSTART, tmp_path, pulumi_cli)
+def quickstart(tmp_path: Path, pulumi_cli: Path, transport: str) -> Iterator[World]:
+    yield from deploy(QUICKSTART, tmp_path, pulumi_cli, transport)
 
 
 @pytest.fixture
-def gitops(tmp_path: Path, pulumi_cli: Path) -> Iterator[World]:
-    yield from deploy(GITOPS, tmp_path, pulumi_cli)
+def gitops(tmp_path: Path, pulumi_cli: Path, transport: str) -> Iterator[World]:
+    yield from deploy(GITOPS, tmp_path, pulumi_cli, transport)
 
 
 @pytest.fixture(scope="module")
-def deployed_gitops(tmp_path_factory: pytest.TempPathFactory, pulumi_cli: Path) -> Iterator[World]:
-    yield from deploy(GITOPS, tmp_path_factory.mktemp("gitops-refusals"), pulumi_cli)
+def deployed_gitops(tmp_path_factory: pytest.TempPathFactory, pulumi_cli: Path, transport: str) -> Iterator[World]:
+    yield from deploy(GITOPS, tmp_path_factory.mktemp("gitops-refusals"), pulumi_cli, transport)
 
 
 @pytest.fixture

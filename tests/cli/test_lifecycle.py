@@ -218,13 +218,13 @@ def project_outside_the_repository(folder: Path) -> Project:
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory, pulumi_cli: Path) -> Iterator[Deployed]:
+def deployed(tmp_path_factory: pytest.TempPathFactory, pulumi_cli: Path, transport: str) -> Iterator[Deployed]:
     folder = tmp_path_factory.mktemp("lifecycle")
     args = (*EMULATOR_ARGS, "--allow-customer-delete")
     with EmulatorProcess(folder / "emulator.sqlite3", args=args) as emulator:
         project = project_outside_the_repository(folder / "project")
         stack = Stack(pulumi_cli, project.folder, "test", folder / "home")
-        stack.init(stack_config(emulator), STACK_SECRETS)
+        stack.init(stack_config(emulator, transport), STACK_SECRETS)
         stack.up()
         world = Deployed(project, stack, emulator)
         world.created = world.resources()

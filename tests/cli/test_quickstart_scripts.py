@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from pulumi_msads import wsdl
+from pulumi_msads.emulator.process import EmulatorControl
 
 from ..conftest import Soap
 from ..docs.test_readme import blocks
@@ -32,9 +33,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def quickstart_env(tmp_path: Path, pulumi_cli: Path) -> Iterator[dict[str, str]]:
-    """A user's shell with only the CLI under test on PATH; the emulator and the state in the test's folder."""
+@pytest.fixture(params=["default", "soap"])
+def quickstart_env(request: pytest.FixtureRequest, tmp_path: Path, pulumi_cli: Path) -> Iterator[dict[str, str]]:
+    """A user's shell with only the CLI under test on PATH; the emulator and the state in the test's folder;
+    the transport left to its default (REST), or SOAP by MSADS_TRANSPORT, the variable beside msads:transport."""
     others = [p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "pulumi").exists()]
     path = os.pathsep.join([str(pulumi_cli), *others])
     env = {k: v for k, v in os.environ.items() if not k.startswith(CLEAN_ENV)}
@@ -45,6 +47,8 @@ def quickstart_env(tmp_path: Path, pulumi_cli: Path) -> Iterator[dict[str, str]]
         MSADS_QUICKSTART_STATE=str(tmp_path / "state"),
         PULUMI_HOME=str(tmp_path / "pulumi-home"),
     )
+    if request.param == "soap":
+        env["MSADS_TRANSPORT"] = "soap"
     try:
         yield env
     finally:
@@ -69,6 +73,8 @@ def test_the_readme_commands_create_check_and_destroy_the_quickstart(quickstart_
     up = sh(main_job, quickstart_env)
     assert up.returncode == 0, up.stdout + up.stderr
     assert "+ 3 created" in up.stdout
+    control = EmulatorControl(f"http://127.0.0.1:{quickstart_env['MSADS_EMULATOR_PORT']}{wsdl.SERVICE_PATH}")
+    assert set(control.faces()) == {quickstart_env.get("MSADS_TRANSPORT", "rest")}, "every call over that transport"
     (customer_id,) = re.findall(r'^ +customer_id +: "(\d+)"$', up.stdout, re.M)  # the outputs after the update
 
     clean = sh(drift, quickstart_env)

@@ -19,6 +19,7 @@ class World:
     """One example, deployed with `pulumi up` on an emulator of its own."""
 
     example: Example
+    transport: str
     project: Project
     stack: Stack
     emulator: EmulatorProcess
@@ -36,12 +37,13 @@ class World:
         return str(self.stack.resources()[name]["id"])
 
 
-def deploy(example: Example, folder: Path, pulumi_cli: Path) -> Iterator[World]:
-    """`pulumi up` of a fresh copy of the example in ``folder``; the emulator stops when the generator ends."""
+def deploy(example: Example, folder: Path, pulumi_cli: Path, transport: str) -> Iterator[World]:
+    """`pulumi up` over ``transport`` of a fresh copy of the example in ``folder``; the emulator stops when the
+    generator ends."""
     with EmulatorProcess(folder / "emulator.sqlite3", args=EMULATOR_ARGS) as emulator:
         project = example.copy(folder)
         stack = Stack(pulumi_cli, project.folder, "test", folder / "home")
-        stack.init(stack_config(emulator), STACK_SECRETS)
+        stack.init(stack_config(emulator, transport), STACK_SECRETS)
         emulator.control.reset_calls()
         created = stack.up()
-        yield World(example, project, stack, emulator, created, emulator.control.calls())
+        yield World(example, transport, project, stack, emulator, created, emulator.control.calls())

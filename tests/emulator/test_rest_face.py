@@ -479,3 +479,13 @@ def test_the_added_latency_slows_rest_calls_too(rest_client: Rest, emulator: Emu
 
 def test_health_lists_both_faces(emulator: EmulatorControl) -> None:
     assert emulator.health()["faces"] == ["soap", "rest"]
+
+
+def test_calls_are_counted_by_the_face_they_came_through(
+    rest_client: Rest, soap: Any, emulator: EmulatorControl
+) -> None:
+    emulator.reset_calls()
+    soap.GetUser(UserId=None)
+    rest_client("GetUser", {"UserId": None})
+    rest_client("GetUser", {})
+    assert emulator.faces() == {"rest": 2, "soap": 1}

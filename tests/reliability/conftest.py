@@ -1,14 +1,14 @@
-"""The fault matrix's provider server, and its table of cases, printed at the end of the run."""
+"""The fault matrix's provider server; its table of cases is kept by tests/conftest.py (``record_case``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from pulumi_msads.emulator.process import EmulatorProcess
 
+from ..conftest import record_case  # noqa: F401 - the fault matrix's table, kept for the whole run
 from ..harness import ProviderServer
 from ..samples import TRANSPORTS, provider_config
 
@@ -27,22 +27,6 @@ def server(
     config = provider_config(emulator_process.url, request.param, **{k: str(v) for k, v in settings.items()})
     with ProviderServer(config, log_dir=tmp_path_factory.mktemp(f"faults-{request.param}")) as running:
         yield running
-
-
-_CASES: list[tuple[str, str, str, int, str]] = []
-
-
-def record_case(operation: str, fault: str, outcome: str, calls: int, detail: str) -> None:
-    _CASES.append((operation, fault, outcome, calls, detail))
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not _CASES:
-        return
-    terminalreporter.section(f"fault matrix: {len(_CASES)} cases")
-    terminalreporter.write_line(f"{'operation':<16} {'fault':<42} {'outcome':<8} {'calls':>5}  detail")
-    for operation, fault, outcome, calls, detail in _CASES:
-        terminalreporter.write_line(f"{operation:<16} {fault:<42} {outcome:<8} {calls:>5}  {detail[:90]}")
 
 
 # The lifecycle tests' provider server and engines, shared rather than defined twice.

@@ -210,7 +210,7 @@ class EmulatorApp:
             return parsed.send(start)
         operation = parsed.operation
 
-        self.control.record_call(operation)
+        self.control.record_call(operation, face.name)
         if self.control.latency > 0:
             time.sleep(self.control.latency)
         rule = self.control.take_rule(operation)

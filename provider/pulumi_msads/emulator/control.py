@@ -101,17 +101,24 @@ class ControlState:
 
     latency: float = 0.0
     _calls: Counter[str] = field(default_factory=Counter)
+    _faces: Counter[str] = field(default_factory=Counter)
     _rules: list[FaultRule] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record_call(self, operation: str) -> None:
+    def record_call(self, operation: str, face: str = "soap") -> None:
+        """Count one call of ``operation``, and which face (``soap`` or ``rest``) it came through."""
         with self._lock:
             self._calls[operation] += 1
+            self._faces[face] += 1
 
     def calls(self) -> dict[str, Any]:
         with self._lock:
-            return {"calls": dict(sorted(self._calls.items())), "total": sum(self._calls.values())}
+            return {
+                "calls": dict(sorted(self._calls.items())),
+                "total": sum(self._calls.values()),
+                "faces": dict(sorted(self._faces.items())),
+            }
 
     def add_rule(self, rule: FaultRule) -> FaultRule:
         with self._lock:
@@ -146,6 +153,7 @@ class ControlState:
         with self._lock:
             if calls:
                 self._calls.clear()
+                self._faces.clear()
             if faults:
                 self._rules.clear()
                 self.latency = 0.0

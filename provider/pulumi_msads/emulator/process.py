@@ -46,6 +46,11 @@ class EmulatorControl:
         counts: dict[str, int] = self._call("GET", "calls")["calls"]
         return counts
 
+    def faces(self) -> dict[str, int]:
+        """Calls since the last reset by the face they came through: ``{"rest": 3}``."""
+        counts: dict[str, int] = self._call("GET", "calls")["faces"]
+        return counts
+
     def total_calls(self) -> int:
         return int(self._call("GET", "calls")["total"])
 
