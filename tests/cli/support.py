@@ -294,6 +294,9 @@ VARIABLE = (
     (re.compile(r"TrackingId: [0-9a-f.\-]+"), "TrackingId: <tracking>"),
     (re.compile(r"resource '[^']+'"), "resource '<name>'"),
     (re.compile(r"'[^']+ - (?:Social|Video)'"), "'<account>'"),
+    (re.compile(r"a customer named '[^']+'"), "a customer named '<name>'"),
+    (re.compile(r"number [A-Z0-9]{6,}"), "number <number>"),
+    (re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(?:[+-]\d\d:\d\d|Z)?"), "<time>"),
     (re.compile(r"\s+"), " "),
 )
 """What differs between the README's quotes and a given run: ids, TrackingIds, names, spacing."""
