@@ -56,6 +56,28 @@ class Soap:
         return call
 
 
+# -- order ---------------------------------------------------------------------------------------------------
+
+LONGEST_FIRST = (
+    "tests/cli/test_stacks.py",
+    "tests/cli/test_lifecycle.py",
+    "tests/cli/test_destroy.py",
+    "tests/cli/test_interrupted.py",
+    "tests/cli/test_quickstart_scripts.py",
+    "tests/bench/test_bench_smoke.py",
+)
+"""The files that take longest (minutes, under the real CLI), first: scripts/test runs a file per worker at a
+time, and a long file started last would leave one worker busy alone at the end."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: within a file, and among the others, the collected order stays
+
+
 # -- the fault matrix's table ---------------------------------------------------------------------------------
 
 _FAULT_CASES: list[list[Any]] = []

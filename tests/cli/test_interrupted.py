@@ -31,7 +31,7 @@ from .support import Project, Run, Stack, assert_no_traceback, assert_shows_read
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
-LATENCY = 0.6
+LATENCY = 0.4
 """Seconds the emulator adds to every call: long enough to kill the CLI with requests in flight."""
 NAMES = {"Contoso Outdoor": 1, "Fabrikam Fiber": 1, "Tailspin Toys": 1}
 ACCOUNTS = {"Contoso Outdoor - Brand", "Fabrikam Fiber - Ireland"}

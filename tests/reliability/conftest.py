@@ -12,7 +12,7 @@ from ..conftest import record_case  # noqa: F401 - the fault matrix's table, kep
 from ..harness import ProviderServer
 from ..samples import TRANSPORTS, provider_config
 
-TIMEOUT, RECOVERY_WAIT, MAX_RETRIES = 1.0, 1.0, 3
+TIMEOUT, RECOVERY_WAIT, MAX_RETRIES = 1.0, 0.75, 3
 """The client's timeout (the "slow" faults delay past it), how long after a create's lost answer recovery
 keeps looking (both seconds), and the retries of one call."""
 
