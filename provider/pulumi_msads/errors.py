@@ -55,14 +55,29 @@ class DeletionPreventedError(MsadsError):
     """A delete (or a replacement, which deletes) refused by the resource's ``deletion_policy``."""
 
 
+FAULT_SHAPES: dict[str, tuple[str, str]] = {
+    "AdApiFaultDetail": ("Errors", "Detail"),
+    "ApiFault": ("OperationErrors", "Details"),
+}
+"""The service's two fault types: the list that holds their errors, and the name of an error's details."""
+
+
 @dataclass(frozen=True)
 class ErrorDetail:
-    """One error of a SOAP fault, whichever of the two fault shapes it came in."""
+    """One error of a fault, whichever of the two fault shapes (``FAULT_SHAPES``) and wires it came in."""
 
     code: int
     error_code: str
     message: str
     details: str | None = None
+
+    @classmethod
+    def of(
+        cls, code: int, error_code: str | None = None, message: str | None = None, details: str | None = None
+    ) -> ErrorDetail:
+        """An error as a fault reports it, with Microsoft's name and message for its code where it leaves
+        them out (an ApiFault's OperationError has no ErrorCode at all)."""
+        return cls(code, error_code or lookup(code).name, message or lookup(code).message, details)
 
     def __str__(self) -> str:
         text = f"{self.code} {self.error_code}: {self.message}"
@@ -107,7 +122,7 @@ class ApiError(MsadsError):
     @classmethod
     def from_codes(cls, operation: str, codes: Iterable[int], tracking_id: str | None = None) -> ApiError:
         """An error built from codes alone, with Microsoft's messages (used where no fault exists)."""
-        details = [ErrorDetail(c, lookup(c).name, lookup(c).message) for c in codes]
+        details = [ErrorDetail.of(c) for c in codes]
         return cls.build(operation, details, tracking_id)
 
 

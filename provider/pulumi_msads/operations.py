@@ -130,12 +130,12 @@ def _look_for_created(
         if found is not None:
             log.warning("%s: the answer was lost (%s), but what it created was found; recording it", what, lost)
             return found
-        remaining = window - max(time.monotonic() - started, waited)
-        if remaining <= 0:
+        wait = min(pause, window - max(time.monotonic() - started, waited))
+        if wait <= 0:
             break
-        log.debug("%s: not there yet (look %d); looking again in %.1fs", what, looks, min(pause, remaining))
-        client_module.sleep(min(pause, remaining))
-        waited += min(pause, remaining)
+        log.debug("%s: not there yet (look %d); looking again in %.1fs", what, looks, wait)
+        client_module.sleep(wait)
+        waited += wait
         pause = min(pause * 2, RECOVERY_MAX_PAUSE)
     seen = notes()
     raise CreateOutcomeUnknownError(

@@ -19,32 +19,22 @@ from typing import Any
 import requests
 
 from . import rest_codec, rest_operations, wire
-from .codes import lookup
 from .config import ProviderConfig
-from .errors import ApiError, ErrorDetail, MsadsError, ProtocolError
+from .errors import FAULT_SHAPES, ApiError, ErrorDetail, MsadsError, ProtocolError
 
 Body = dict[str, Any]
-_FAULT_SHAPES = {"AdApiFaultDetail": ("Errors", "Detail"), "ApiFault": ("OperationErrors", "Details")}
 
 
 def parse_fault(operation: str, data: Any, http_status: int, tracking_header: str | None) -> ApiError | None:
     """The typed error for a REST fault body, or None when the body is not one of the service's faults."""
-    if not isinstance(data, dict) or data.get("Type") not in _FAULT_SHAPES:
+    if not isinstance(data, dict) or data.get("Type") not in FAULT_SHAPES:
         return None
-    container, details_field = _FAULT_SHAPES[str(data["Type"])]
-    errors = []
-    for item in data.get(container) or []:
-        if not isinstance(item, dict):
-            continue
-        code = int(item.get("Code") or 0)
-        errors.append(
-            ErrorDetail(
-                code=code,
-                error_code=str(item.get("ErrorCode") or lookup(code).name),
-                message=str(item.get("Message") or lookup(code).message),
-                details=item.get(details_field),
-            )
-        )
+    container, details_field = FAULT_SHAPES[str(data["Type"])]
+    errors = [
+        ErrorDetail.of(int(item.get("Code") or 0), item.get("ErrorCode"), item.get("Message"), item.get(details_field))
+        for item in data.get(container) or []
+        if isinstance(item, dict)
+    ]
     if not errors:
         errors.append(ErrorDetail(0, "InternalError", f"{data['Type']} without errors"))
     tracking_id = data.get("TrackingId") or tracking_header

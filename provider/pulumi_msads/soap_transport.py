@@ -21,9 +21,8 @@ from zeep.helpers import serialize_object
 from zeep.transports import Transport
 
 from . import wire, wsdl
-from .codes import lookup
 from .config import ProviderConfig
-from .errors import ApiError, ErrorDetail, MsadsError, ProtocolError
+from .errors import FAULT_SHAPES, ApiError, ErrorDetail, MsadsError, ProtocolError
 
 Body = dict[str, Any]
 BINDING = f"{{{wsdl.SERVICE_NS}}}BasicHttpBinding_ICustomerManagementService"
@@ -68,25 +67,25 @@ def _children(node: etree._Element | None, *path: str) -> list[etree._Element]:
     return nodes
 
 
+_ITEM = {"AdApiFaultDetail": "AdApiError", "ApiFault": "OperationError"}
+"""The element each error of a fault type is, in SOAP (REST writes them as bare objects)."""
+
+
 def parse_fault(operation: str, fault: zeep.exceptions.Fault, http_status: int | None = None) -> ApiError:
     """The typed error for a SOAP fault: every AdApiError or OperationError, and the TrackingId."""
     detail = fault.detail
     errors: list[ErrorDetail] = []
     tracking_id = None
-    for shape, container, item, details_field in (
-        ("AdApiFaultDetail", "Errors", "AdApiError", "Detail"),
-        ("ApiFault", "OperationErrors", "OperationError", "Details"),
-    ):
+    for shape, (container, details_field) in FAULT_SHAPES.items():
         for node in _children(detail, shape):
             tracking_id = tracking_id or _text(node, "TrackingId")
-            for error in _children(node, container, item):
-                code = int(_text(error, "Code") or 0)
+            for error in _children(node, container, _ITEM[shape]):
                 errors.append(
-                    ErrorDetail(
-                        code=code,
-                        error_code=_text(error, "ErrorCode") or lookup(code).name,
-                        message=_text(error, "Message") or lookup(code).message,
-                        details=_text(error, details_field),
+                    ErrorDetail.of(
+                        int(_text(error, "Code") or 0),
+                        _text(error, "ErrorCode"),
+                        _text(error, "Message"),
+                        _text(error, details_field),
                     )
                 )
     if tracking_id is None:

@@ -27,6 +27,7 @@ from lxml import etree
 from zeep.helpers import serialize_object
 
 from .. import rest_codec, rest_operations, wsdl
+from ..errors import FAULT_SHAPES
 from . import soap
 from .errors import ServiceError, fault
 
@@ -164,14 +165,13 @@ def fault_body(error: ServiceError, tracking_id: str) -> bytes:
     ``AdApiError`` has ``ErrorCode`` and a singular ``Detail``; ``OperationError`` has no ErrorCode
     and a plural ``Details`` (digest section 6.1).
     """
-    if error.adapi:
-        errors = [
-            {"Code": e.code, "ErrorCode": e.name, "Message": e.message, "Detail": e.details or None}
-            for e in error.errors
-        ]
-        return _dump({"TrackingId": tracking_id, "Type": "AdApiFaultDetail", "Errors": errors})
-    operation_errors = [{"Code": e.code, "Details": e.details or None, "Message": e.message} for e in error.errors]
-    return _dump({"TrackingId": tracking_id, "Type": "ApiFault", "OperationErrors": operation_errors})
+    shape = "AdApiFaultDetail" if error.adapi else "ApiFault"
+    container, details_field = FAULT_SHAPES[shape]
+    items = []
+    for e in error.errors:
+        item: dict[str, Any] = {"Code": e.code, "ErrorCode": e.name} if error.adapi else {"Code": e.code}
+        items.append(item | {"Message": e.message, details_field: e.details or None})
+    return _dump({"TrackingId": tracking_id, "Type": shape, container: items})
 
 
 def client_error_body(error: RestClientError) -> bytes:
