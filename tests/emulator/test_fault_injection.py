@@ -121,3 +121,28 @@ def test_a_delay_longer_than_the_client_timeout_is_a_client_timeout(url: str, em
     emulator.add_fault(operation="GetCurrentUser", delay=1)
     with pytest.raises(requests.exceptions.ReadTimeout):
         post(url, envelope("<v13:GetCurrentUserRequest/>"), timeout=0.2)
+
+
+def test_a_request_still_waiting_when_the_emulator_is_reset_is_dropped_not_carried_out(
+    soap: Soap, emulator: EmulatorControl, zeep_client: Any
+) -> None:
+    """A slow call of one test must not write into the data the next test starts from."""
+    import threading
+
+    emulator.add_fault(operation="GetCurrentUser", delay=0.6)
+    outcome: list[BaseException | None] = []
+
+    def slow_call() -> None:
+        try:
+            soap.GetCurrentUser()
+            outcome.append(None)
+        except Exception as error:
+            outcome.append(error)
+
+    caller = threading.Thread(target=slow_call)
+    caller.start()
+    time.sleep(0.2)
+    emulator.reset()
+    caller.join()
+    assert isinstance(outcome[0], Exception), "the waiting call got no answer"
+    assert soap.GetCurrentUser().User, "the emulator serves the next call as usual"

@@ -209,6 +209,7 @@ class EmulatorApp:
         if isinstance(parsed, Reply):
             return parsed.send(start)
         operation = parsed.operation
+        generation = self.control.generation
 
         self.control.record_call(operation, face.name)
         if self.control.latency > 0:
@@ -223,6 +224,11 @@ class EmulatorApp:
         ):
             return early.send(start)
 
+        if self.control.generation != generation:
+            # A reset came while this request waited (latency, a delay rule): carrying it out now would
+            # change the data the reset just made, under the next test. Drop it, as a restart would.
+            log.info("%s %s %s -> dropped: the emulator was reset while it waited", tracking_id, face.name, operation)
+            raise DropConnection("reset while the request waited")
         try:
             self.backend.authenticate(parsed.headers)
             handler = self.backend.operation(operation)

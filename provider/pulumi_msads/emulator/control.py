@@ -100,6 +100,8 @@ class ControlState:
     """Counts and rules shared by every request thread of one emulator process."""
 
     latency: float = 0.0
+    generation: int = 0
+    """Counts resets: a request that arrived before the last one is not carried out after it."""
     _calls: Counter[str] = field(default_factory=Counter)
     _faces: Counter[str] = field(default_factory=Counter)
     _rules: list[FaultRule] = field(default_factory=list)
@@ -151,6 +153,7 @@ class ControlState:
     def reset(self, *, calls: bool = True, faults: bool = True) -> None:
         """Forget the call counts, and the fault rules with the added latency."""
         with self._lock:
+            self.generation += 1
             if calls:
                 self._calls.clear()
                 self._faces.clear()
