@@ -148,7 +148,7 @@ def _look_for_created(
     )
 
 
-def _mismatches(
+def differing_props(
     api: tuple[fields.ApiField, ...], entity: Props, desired: Props, ignore: tuple[str, ...] = ()
 ) -> list[str]:
     """The declared properties whose live value differs from the declared one."""
@@ -179,7 +179,7 @@ def _write(
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         current = fresh if fresh is not None else get()
         fresh = None
-        if not _mismatches(api, current, desired):
+        if not differing_props(api, current, desired):
             return current
         body = fields.apply(api, current, declared)
         try:
@@ -408,7 +408,7 @@ def _find_signed_up(
         customer = client.get_customer(customer_id)
         if customer.get("CustomerLifeCycleStatus") == INACTIVE:
             continue
-        differs = _mismatches(fields.customer_fields(), customer, inputs)
+        differs = differing_props(fields.customer_fields(), customer, inputs)
         account = None
         if not differs:
             declared = inputs["account"]
@@ -416,7 +416,7 @@ def _find_signed_up(
             listed = [a for a in named if a.get("AccountLifeCycleStatus") != INACTIVE]
             if not listed:
                 continue  # its account is not listed yet: look again
-            differs = [f"account.{p}" for p in _mismatches(fields.account_fields(), listed[0], declared)]
+            differs = [f"account.{p}" for p in differing_props(fields.account_fields(), listed[0], declared)]
             account = listed[0]
         if differs:
             differing[customer_id] = differs
@@ -664,7 +664,7 @@ def _find_added(
         account_id = str(account["Id"])
         if account_id in known or account.get("AccountLifeCycleStatus") == INACTIVE:
             continue
-        differs = _mismatches(fields.account_fields(), account, inputs, ignore=NOT_SET_BY_ADD_ACCOUNT)
+        differs = differing_props(fields.account_fields(), account, inputs, ignore=NOT_SET_BY_ADD_ACCOUNT)
         if differs:
             differing[account_id] = differs
             continue
@@ -706,7 +706,7 @@ def create_account(client: ServiceClient, inputs: Props) -> CreatedAccount:
     created = _create_once(client, what, add, recover)
     unset = [p for p in NOT_SET_BY_ADD_ACCOUNT if p in inputs]
     if created.account is not None:
-        unset = _mismatches(fields.account_fields(), created.account, {p: inputs[p] for p in unset})
+        unset = differing_props(fields.account_fields(), created.account, {p: inputs[p] for p in unset})
     if unset:
         try:
             created.account = write_account(client, created.account_id, inputs, fresh=created.account)

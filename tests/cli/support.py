@@ -297,6 +297,10 @@ VARIABLE = (
     (re.compile(r"a customer named '[^']+'"), "a customer named '<name>'"),
     (re.compile(r"number [A-Z0-9]{6,}"), "number <number>"),
     (re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(?:[+-]\d\d:\d\d|Z)?"), "<time>"),
+    (re.compile(r"^\s*[a-z0-9/_-]+: (Customer|Account) '[^']+' was"), r"<key>: \1 '<name>' was"),
+    (re.compile(r"at customers\.[\w.]+:"), "at customers.<key>:"),
+    (re.compile(r'on (Customer|Account)\("[^"]+"'), r'on \1("<key>"'),
+    (re.compile(r"\b\d+ adopt_id line"), "<n> adopt_id line"),
     (re.compile(r"\s+"), " "),
 )
 """What differs between the README's quotes and a given run: ids, TrackingIds, names, spacing."""

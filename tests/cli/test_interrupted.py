@@ -27,7 +27,7 @@ from pulumi_msads.emulator.process import EmulatorProcess
 
 from .conftest import EMULATOR_ARGS, STACK_SECRETS, stack_config, web_ui
 from .examples import GITOPS
-from .support import Project, Run, Stack, assert_no_traceback, assert_shows_readme_quote, steps
+from .support import REPO, Project, Run, Stack, assert_no_traceback, assert_shows_readme_quote, steps, writes
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -94,6 +94,14 @@ class Interrupted:
                     adopted.append(name)
         raise AssertionError("the recovery did not converge in three `pulumi up`")
 
+    def pending(self, *args: str) -> Run:
+        """`msads pending` in the project folder, for this stack, with the CLI on PATH as a user has it."""
+        command = (str(REPO / ".venv" / "bin" / "msads"), "pending", "--stack", "test", *args)
+        done = subprocess.run(command, cwd=self.project.folder, env=self.stack.env, capture_output=True, text=True)
+        run = Run(command, done.returncode, done.stdout, done.stderr)
+        assert run.returncode == 0, str(run)
+        return run
+
     def adopt(self, name: str, object_id: str) -> None:
         """The one YAML line the refusal asks for: ``adopt_id`` on the entry with that name."""
         path = self.project.folder / GITOPS.main
@@ -146,6 +154,28 @@ def test_a_killed_up_signs_nobody_up_twice_and_converges_with_the_documented_rec
     interrupted.emulator.control.reset_calls()
     again = interrupted.stack.preview("--refresh", "--expect-no-changes")
     assert steps(again.stdout) == {}, "the stack converged"
+
+
+def test_msads_pending_writes_the_adopt_id_lines_and_one_up_converges(interrupted: Interrupted) -> None:
+    """The one-command way back: after `pulumi cancel`, `msads pending --write` adds an adopt_id for each
+    pending create the service carried out, and the next `pulumi up` adopts them instead of refusing."""
+    interrupted.up_killed_when(KILL_POINTS["during the signups"])
+    interrupted.stack.run("cancel", "--yes")
+    interrupted.emulator.control.reset_calls()
+
+    report = interrupted.pending("--write", GITOPS.main)
+
+    assert writes(interrupted.emulator.control.calls()) == {}, "it only reads"
+    assert "adopting it changes nothing" in report.stdout, report
+    assert_shows_readme_quote(report, "pending")
+    interrupted.emulator.control.reset_calls()
+    applied = interrupted.stack.up()  # no refusal: every customer the killed run made is adopted
+    recovery = interrupted.emulator.control.calls()
+    assert "UpdateCustomer" not in recovery and "UpdateAccount" not in recovery, "adopted with zero changes"
+    assert_no_traceback(applied)
+    customers, accounts = interrupted.live()
+    assert customers == NAMES and accounts == dict.fromkeys(ACCOUNTS, 1)
+    assert steps(interrupted.stack.preview("--refresh", "--expect-no-changes").stdout) == {}
 
 
 def test_import_pending_creates_drops_a_dynamic_resource_instead_of_importing_it(interrupted: Interrupted) -> None:

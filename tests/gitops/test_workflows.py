@@ -79,3 +79,17 @@ def test_the_drift_job_runs_on_a_schedule_and_fails_on_any_change() -> None:
 def test_preview_update_and_drift_never_overlap() -> None:
     groups = {load(name)["concurrency"]["group"] for name in ("pulumi.yml", "drift.yml")}
     assert len(groups) == 1
+
+
+def test_only_the_hand_run_recover_job_cancels_and_it_shares_the_update_lock() -> None:
+    """`pulumi cancel` is safe only when no update can still be running: never in `up`, only in a job a
+    person starts, in the concurrency group every update of this workflow holds."""
+    workflow = load("pulumi.yml")
+    assert "workflow_dispatch" in workflow["on"] and workflow["concurrency"]["cancel-in-progress"] is False
+    cancelling = [name for name, job in workflow["jobs"].items() if "pulumi cancel" in runs(job)]
+    assert cancelling == ["recover"]
+    recover = workflow["jobs"]["recover"]
+    assert recover["if"] == "github.event_name == 'workflow_dispatch'"
+    commands = runs(recover)
+    assert commands.index("pulumi cancel") < commands.index("msads pending --stack")
+    assert "pulumi up" not in commands, "it adopts nothing by itself: the lines go through a pull request"
