@@ -46,6 +46,7 @@ class Sizes:
     emulator_seconds: float
     cli_iterations: int
     cli_variants: tuple[str, ...]
+    cli_examples: tuple[str, ...]
     cli_profile_variant: str
     cli_profile: tuple[str, ...]
     transports_iterations: int
@@ -66,6 +67,7 @@ FULL = Sizes(
     emulator_seconds=3.0,
     cli_iterations=3,
     cli_variants=("cli", "cli-plugin-download", "harness", "harness-warm"),
+    cli_examples=("quickstart", "gitops"),
     cli_profile_variant="cli",
     cli_profile=("up-create", "preview", "up-edit"),
     transports_iterations=60,
@@ -84,9 +86,10 @@ QUICK = Sizes(
     emulator_clients=(1, 8),
     emulator_seconds=0.25,
     # CI's run must fit in ten minutes: the smoke run checks behaviour only, so one CLI and one harness variant,
-    # no profile.
+    # one example (tests/cli runs both under the CLI), no profile.
     cli_iterations=1,
     cli_variants=("cli", "harness"),
+    cli_examples=("quickstart",),
     cli_profile_variant="cli",
     cli_profile=(),
     transports_iterations=4,
@@ -228,7 +231,12 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 results[section] = emulator_load.run(bench, sizes.emulator_clients, sizes.emulator_seconds)
             elif section == "cli":
                 results[section] = cli.run(
-                    bench, sizes.cli_iterations, sizes.cli_variants, sizes.cli_profile_variant, sizes.cli_profile
+                    bench,
+                    sizes.cli_iterations,
+                    sizes.cli_variants,
+                    sizes.cli_profile_variant,
+                    sizes.cli_profile,
+                    examples=sizes.cli_examples,
                 )
             elif section == "transports":
                 results[section] = transports.run(

@@ -306,12 +306,14 @@ def run(
     variants: Sequence[str],
     profile_variant: str,
     profile_operations: Sequence[str],
+    *,
+    examples: Sequence[str] = tuple(example.name for example in EXAMPLES),
 ) -> dict[str, Any]:
     cli = find_cli()
     rows: list[dict[str, Any]] = []
     profile: list[dict[str, Any]] = []
     resources: dict[str, list[str]] = {}
-    for example in EXAMPLES:
+    for example in (e for e in EXAMPLES if e.name in examples):
         with EmulatorProcess(args=EMULATOR_ARGS) as emulator:
             example_run = ExampleRun(example, emulator, cli, bench.log_dir / "cli" / example.name)
             resources[example.name] = example_run.names

@@ -53,5 +53,22 @@ STACK_SECRETS = {"msads:developerToken": DEVELOPER_TOKEN, "msads:accessToken": A
 
 @pytest.fixture(scope="module", params=TRANSPORTS)
 def transport(request: pytest.FixtureRequest) -> str:
-    """The wire the module's stacks speak: each CLI test that deploys a stack runs over REST and over SOAP."""
+    """The wire the module's stacks speak: each CLI test that deploys a stack runs over REST and over SOAP,
+    except those marked ``wire_independent``."""
     return str(request.param)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run ``wire_independent`` tests over the default transport only (deselected, and counted as such, over
+    SOAP): they make no call, or only calls other tests already make over both wires, and each CLI command
+    costs seconds of the suite's ten minutes."""
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("wire_independent")
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("transport", TRANSPORTS[0]) != TRANSPORTS[0]
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]

@@ -119,6 +119,7 @@ def test_an_entry_removed_under_abandon_leaves_the_stack_and_its_accounts_stay_a
     assert_no_traceback(removed)
 
 
+@pytest.mark.wire_independent
 def test_a_currency_change_under_the_default_policy_fails_the_preview_saying_what_to_do(refusing: World) -> None:
     gitops = refusing
     gitops.project.edit(
@@ -136,6 +137,7 @@ def test_a_currency_change_under_the_default_policy_fails_the_preview_saying_wha
     assert_no_traceback(refused)
 
 
+@pytest.mark.wire_independent
 def test_an_empty_file_fails_the_preview_unless_it_says_allow_empty(refusing: World) -> None:
     gitops = refusing
     text = (gitops.project.folder / GITOPS.main).read_text()
@@ -151,6 +153,7 @@ def test_an_empty_file_fails_the_preview_unless_it_says_allow_empty(refusing: Wo
     assert len(steps(accepted.stdout)) == len(gitops.stack.resources()), "...each by its deletion_policy at up"
 
 
+@pytest.mark.wire_independent
 def test_a_broken_config_stored_by_up_skip_preview_tells_destroy_what_to_do(quickstart: World) -> None:
     """`up --skip-preview` stores the provider configuration before any check can refuse it, and
     destroy uses the stored one (pulumi/pulumi#7370): fixing the stack's config alone is not enough."""

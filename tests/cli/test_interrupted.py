@@ -13,6 +13,7 @@ over the default, REST.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -235,3 +236,98 @@ def test_a_killed_destroy_under_deactivate_deactivates_each_account_once_and_the
     infos = soap.GetCustomersInfo(CustomerNameFilter="", TopN=1000).CustomersInfo.CustomerInfo
     assert all(soap.GetCustomer(CustomerId=c.Id).Customer.CustomerLifeCycleStatus == "Active" for c in infos)
     assert stack.resources() == {}
+
+
+def test_a_killed_refresh_loses_nothing_and_the_next_refresh_sees_the_drift(interrupted: Interrupted) -> None:
+    stack = interrupted.stack
+    stack.up()
+    before = {name: (r["id"], r["outputs"]) for name, r in stack.resources().items()}
+    soap = web_ui(interrupted.emulator.url)
+    account_id = before["contoso/brand"][0]
+    live = soap.GetAccount(AccountId=int(account_id)).Account
+    live.Name = "Renamed in the web UI"
+    soap.UpdateAccount(Account=live)
+
+    interrupted.up_killed_when(lambda calls: calls.get("GetCustomer", 0) >= 1, command="refresh")
+    stack.run("cancel", "--yes")
+
+    assert {name: (r["id"], r["outputs"]) for name, r in stack.resources().items()} == before, "nothing lost"
+    interrupted.emulator.control.reset_calls()
+    refreshed = stack.refresh()
+    assert "contoso/brand" in refreshed.stdout and writes(interrupted.emulator.control.calls()) == {}
+    stack.up()
+    assert soap.GetAccount(AccountId=int(account_id)).Account.Name == "Contoso Outdoor - Brand"
+    assert steps(stack.preview("--refresh", "--expect-no-changes").stdout) == {}
+
+
+def test_a_killed_destroy_under_abandon_and_deactivate_changes_only_what_each_policy_says(
+    interrupted: Interrupted,
+) -> None:
+    """Fabrikam's entries say ``deactivate``, the rest of the file ``abandon``: killed while an account is
+    being deactivated, then finished by the next destroy, Fabrikam's accounts end Inactive and every
+    other account as it was; no customer is touched."""
+    stack, project = interrupted.stack, interrupted.project
+    project.prepend(GITOPS.main, "deletion_policy: abandon\n")
+    project.edit(
+        GITOPS.main, "    name: Fabrikam Fiber\n", "    name: Fabrikam Fiber\n    deletion_policy: deactivate\n"
+    )
+    project.edit(
+        GITOPS.main,
+        "        name: Fabrikam Fiber - Ireland\n",
+        "        name: Fabrikam Fiber - Ireland\n        deletion_policy: deactivate\n",
+    )
+    stack.up()
+    resources = stack.resources()
+    accounts = {name: str(r["outputs"].get("account_id") or r["id"]) for name, r in resources.items()}
+    soap = web_ui(interrupted.emulator.url)
+    status = {
+        name: str(soap.GetAccount(AccountId=int(a)).Account.AccountLifeCycleStatus) for name, a in accounts.items()
+    }
+
+    interrupted.up_killed_when(lambda calls: calls.get("DeleteAccount", 0) >= 1, command="destroy")
+    stack.run("cancel", "--yes")
+    interrupted.emulator.control.reset_calls()
+    stack.destroy()
+
+    assert stack.resources() == {}
+    after = {
+        name: str(soap.GetAccount(AccountId=int(a)).Account.AccountLifeCycleStatus) for name, a in accounts.items()
+    }
+    expected = {name: "Inactive" if name.startswith("fabrikam") else status[name] for name in accounts}
+    assert after == expected
+    assert interrupted.emulator.control.calls().get("DeleteAccount", 0) <= 2, "each Fabrikam account at most once more"
+    infos = soap.GetCustomersInfo(CustomerNameFilter="", TopN=1000).CustomersInfo.CustomerInfo
+    assert all(soap.GetCustomer(CustomerId=c.Id).Customer.CustomerLifeCycleStatus == "Active" for c in infos)
+
+
+def test_a_killed_destroy_under_prevent_leaves_the_stack_and_the_service_as_they_were(interrupted: Interrupted) -> None:
+    """Under the default policy a destroy refuses before any call; killed while it does, the stack keeps every
+    resource, and a refresh finds nothing changed."""
+    stack = interrupted.stack
+    stack.up()
+    before = {name: r["id"] for name, r in stack.resources().items()}
+    process = subprocess.Popen(
+        ["pulumi", "destroy", "--yes", "--non-interactive", "--stack", "test"],
+        cwd=interrupted.project.folder,
+        env=stack.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    refused = False
+    for line in process.stdout:  # killed when the first refusal is printed, with the engine still running
+        if "deletion_policy is 'prevent'" in line:
+            refused = True
+            break
+    assert refused, "the destroy refused"
+    with contextlib.suppress(ProcessLookupError):  # the engine may have ended on its own already
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    stack.run("cancel", "--yes", expect=None)  # a lock only if the kill came before the engine let go of it
+    interrupted.emulator.control.reset_calls()
+
+    assert {name: r["id"] for name, r in stack.resources().items()} == before
+    stack.refresh("--expect-no-changes")
+    assert writes(interrupted.emulator.control.calls()) == {}

@@ -52,9 +52,10 @@ def test_a_second_up_calls_nothing(converged: World) -> None:
     assert steps(run.stdout) == {}
 
 
+@pytest.mark.wire_independent
 def test_switching_the_transport_changes_nothing_in_the_stack(converged: World) -> None:
-    """State does not depend on the wire: the same stack over the other transport previews, refreshes and
-    applies no change."""
+    """State does not depend on the wire: the stack made over REST previews, refreshes and applies no change
+    over SOAP, and again over REST."""
     stack = converged.stack
     other = "soap" if converged.transport == "rest" else "rest"
     try:
@@ -82,6 +83,7 @@ def test_one_edited_field_previews_as_that_field_only(converged: World) -> None:
     assert_shows_readme_quote(run, "edit")
 
 
+@pytest.mark.wire_independent
 def test_a_customer_rename_with_protected_accounts_previews_and_applies_as_one_update(converged: World) -> None:
     example, stack, project = converged.example, converged.stack, converged.project
     example.protect_everything(project, stack)
@@ -143,6 +145,7 @@ def test_an_edit_after_a_refresh_shows_no_phantom_lines(converged: World) -> Non
 # -- what fails, and how it says so -------------------------------------------------------------------------
 
 
+@pytest.mark.wire_independent
 def test_a_broken_config_fails_the_preview_in_one_readable_line_without_a_call(converged: World) -> None:
     stack = converged.stack
     stack.set_config({"msads:environment": "prodution"})
@@ -159,6 +162,7 @@ def test_a_broken_config_fails_the_preview_in_one_readable_line_without_a_call(c
     assert_shows_readme_quote(run, "config")
 
 
+@pytest.mark.wire_independent
 def test_two_new_accounts_under_one_customer_say_which_is_draft_and_converge_once_it_is_active(
     converged: World,
 ) -> None:
