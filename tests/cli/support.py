@@ -290,8 +290,9 @@ def changes(text: str, name: str, step: str | None = None) -> list[str]:
 # -- what the README quotes ------------------------------------------------------------------------------
 
 VARIABLE = (
-    (re.compile(r"\b\d{6,}\b"), "<id>"),
+    # TrackingIds first: a UUID's last group can be all digits (one in about 300), and would pass for an id.
     (re.compile(r"TrackingId: [0-9a-f.\-]+"), "TrackingId: <tracking>"),
+    (re.compile(r"\b\d{6,}\b"), "<id>"),
     (re.compile(r"resource '[^']+'"), "resource '<name>'"),
     (re.compile(r"'[^']+ - (?:Social|Video)'"), "'<account>'"),
     (re.compile(r"a customer named '[^']+'"), "a customer named '<name>'"),

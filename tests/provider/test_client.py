@@ -123,7 +123,8 @@ def test_a_stale_time_stamp_is_a_timestamp_mismatch_carrying_the_services_tracki
     assert error.code == 209
     assert error.tracking_id is not None
     assert f"[TrackingId: {error.tracking_id}]" in str(error)
-    assert f"{error.tracking_id} soap UpdateCustomer -> fault 209" in strict_emulator.log_text()
+    assert "soap UpdateCustomer -> fault 209 " in strict_emulator.log_text()
+    assert f"TrackingId={error.tracking_id}" in strict_emulator.log_text(), "the same TrackingId as the client"
 
 
 def test_every_error_of_a_fault_is_kept_with_code_name_message_and_details(make_client: MakeClient) -> None:

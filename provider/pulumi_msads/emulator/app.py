@@ -25,7 +25,7 @@ from waitress.channel import ClientDisconnected
 from .. import wsdl
 from . import rest, soap
 from .backend import Backend
-from .control import ControlState, FaultRule
+from .control import ControlState, FaultRule, RateLimit
 from .errors import ServiceError, fault
 
 log = logging.getLogger("pulumi_msads.emulator")
@@ -160,6 +160,28 @@ class EmulatorApp:
         self.control = control or ControlState()
         self.public_url = public_url
         self.soap, self.rest = SoapFace(), RestFace()
+        self.allowed_hosts: frozenset[str] | None = None
+        """``Host`` headers served (lower case, with the port); None: any. The server sets its own address."""
+        self.allowed_origins: frozenset[str] = frozenset()
+        """Browser origins served (``*``: any); none by default, so no web page can drive the emulator."""
+
+    def _refusal(self, environ: Environ) -> str | None:
+        """Why a request is refused before it reaches anything: a Host that is not this emulator's address
+        (DNS rebinding) or a browser's cross-origin request; None for every other client."""
+        host = str(environ.get("HTTP_HOST") or "").lower()
+        if host and self.allowed_hosts is not None and host not in self.allowed_hosts:
+            return (
+                f"Host {host!r} is not this emulator's address ({', '.join(sorted(self.allowed_hosts))}); "
+                "start it with --allow-host to serve that name"
+            )
+        if "*" in self.allowed_origins:
+            return None
+        origin = str(environ.get("HTTP_ORIGIN") or "").lower()
+        if origin and origin != "null" and origin not in self.allowed_origins:
+            return f"cross-origin requests from {origin!r} are refused; start the emulator with --allow-origin to allow"
+        if origin == "null" or environ.get("HTTP_SEC_FETCH_SITE", "") in ("cross-site", "same-site"):
+            return "requests from a web page of another site are refused; start the emulator with --allow-origin"
+        return None
 
     @property
     def faces(self) -> tuple[Face, ...]:
@@ -168,6 +190,10 @@ class EmulatorApp:
     def __call__(self, environ: Environ, start: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
+        refused = self._refusal(environ)
+        if refused is not None:
+            log.info("refused %s %s: %s", method, path, refused)
+            return _reply(start, 403, f"Forbidden: {refused}\n".encode(), "text/plain")
         if path.startswith(CONTROL_PREFIX):
             return self._control(method, path[len(CONTROL_PREFIX) :].strip("/"), environ, start)
         if path.startswith(rest.PREFIX):
@@ -208,10 +234,24 @@ class EmulatorApp:
             return face.fault(None, internal, tracking_id).send(start)
         if isinstance(parsed, Reply):
             return parsed.send(start)
+        started = time.monotonic()
+        outcome = "dropped"
+        try:
+            reply, outcome = self._call(face, parsed, tracking_id)
+        finally:  # one line per call, dropped connections included: what moto's and LocalStack's logs show
+            took = (time.monotonic() - started) * 1000
+            log.info("%s %s -> %s %.1f ms TrackingId=%s", face.name, parsed.operation, outcome, took, tracking_id)
+        return reply.send(start)
+
+    def _call(self, face: Face, parsed: soap.Request, tracking_id: str) -> tuple[Reply, str]:
+        """The answer to one operation call, and its outcome for the log (``ok``, ``fault <codes>``...)."""
         operation = parsed.operation
         generation = self.control.generation
 
         self.control.record_call(operation, face.name)
+        if not self.control.admit():
+            throttled = fault(117, "The emulator's rate limit (--calls-per-minute) was reached.")
+            return face.fault(operation, throttled, tracking_id), "fault 117 (rate limit)"
         if self.control.latency > 0:
             time.sleep(self.control.latency)
         rule = self.control.take_rule(operation)
@@ -222,12 +262,12 @@ class EmulatorApp:
             and rule.phase == "before"
             and (early := self._misbehave(rule, face, operation, tracking_id))
         ):
-            return early.send(start)
+            return early, f"injected HTTP {early.status} (fault rule {rule.id})"
 
         if self.control.generation != generation:
             # A reset came while this request waited (latency, a delay rule): carrying it out now would
             # change the data the reset just made, under the next test. Drop it, as a restart would.
-            log.info("%s %s %s -> dropped: the emulator was reset while it waited", tracking_id, face.name, operation)
+            log.debug("%s %s %s -> dropped: the emulator was reset while it waited", tracking_id, face.name, operation)
             raise DropConnection("reset while the request waited")
         try:
             self.backend.authenticate(parsed.headers)
@@ -239,22 +279,23 @@ class EmulatorApp:
                 )
             answer = face.success(operation, handler(parsed.body), tracking_id)
         except ServiceError as error:
-            log.info("%s %s %s -> fault %s", tracking_id, face.name, operation, error)
-            return face.fault(operation, error, tracking_id).send(start)
+            codes = ",".join(str(e.code) for e in error.errors)
+            log.debug("%s %s %s -> fault %s", tracking_id, face.name, operation, error)
+            return face.fault(operation, error, tracking_id), f"fault {codes}"
         except Exception:
             log.exception("%s %s %s failed inside the emulator", tracking_id, face.name, operation)
             internal = fault(0, "The emulator failed while handling this request; its log has the details.")
-            return face.fault(operation, internal, tracking_id).send(start)
+            return face.fault(operation, internal, tracking_id), "fault 0 (emulator failure)"
 
         if rule is not None and rule.phase == "after" and (late := self._misbehave(rule, face, operation, tracking_id)):
-            return late.send(start)
-        return answer.send(start)
+            return late, f"injected HTTP {late.status} after commit (fault rule {rule.id})"
+        return answer, "ok"
 
     def _misbehave(self, rule: FaultRule, face: Face, operation: str, tracking_id: str) -> Reply | None:
         """What a fault rule makes of the call: a dropped connection, a bare HTTP error, or a fault
         in ``face``'s own shape; None for a rule that only delays."""
         if rule.drop:
-            log.info("%s %s -> connection dropped (%s commit)", tracking_id, operation, rule.phase)
+            log.debug("%s %s -> connection dropped (%s commit)", tracking_id, operation, rule.phase)
             raise DropConnection(f"fault rule {rule.id}")
         if rule.http_status is not None:
             body = f"{rule.http_status} {HTTPStatus(rule.http_status).phrase} (injected by fault rule {rule.id})\n"
@@ -295,6 +336,19 @@ class EmulatorApp:
                 if method == "DELETE":
                     self.control.clear_rules()
                     return _json(start, 200, {"faults": []})
+            if route == "rate-limit" and method in ("GET", "POST"):
+                if method == "POST":
+                    calls = body.get("calls_per_minute")
+                    if calls is not None and (not isinstance(calls, int) or isinstance(calls, bool)):
+                        raise ValueError("calls_per_minute must be an integer, or null for no limit")
+                    window = body.get("window_seconds", 60.0)
+                    if not isinstance(window, (int, float)) or isinstance(window, bool):
+                        raise ValueError("window_seconds must be a number")
+                    self.control.set_rate_limit(None if calls is None else RateLimit(calls, float(window)))
+                limit = self.control.rate_limit
+                return _json(start, 200, limit.describe() if limit else {"calls_per_minute": None})
+            if (method, route) == ("GET", "data"):
+                return _json(start, 200, self.backend.dump())
             if (method, route) == ("POST", "latency"):
                 seconds = float(body.get("seconds", 0))
                 if not 0 <= seconds <= MAX_LATENCY:

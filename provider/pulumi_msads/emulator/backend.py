@@ -249,6 +249,14 @@ class Backend:
         self.store.reset()
         self.ensure_seeded()
 
+    def dump(self) -> Body:
+        """Everything stored, as ``GET /_emulator/data`` shows it: each entity's id, owner, stamp and fields."""
+        with self.store.transaction() as tx:
+            return {
+                f"{kind}s": [{"Id": r.id, "ParentId": r.parent_id, "Stamp": r.stamp, **r.body} for r in tx.find(kind)]
+                for kind in (CUSTOMER, ACCOUNT, USER)
+            }
+
     # -- authentication ------------------------------------------------------------------------
 
     def authenticate(self, headers: Body) -> None:

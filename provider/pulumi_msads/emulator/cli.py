@@ -31,18 +31,69 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="let DeleteCustomer succeed (the real service reserves it to Microsoft staff)",
     )
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="worker threads (default: %(default)s)")
-    parser.add_argument("--log-level", default="WARNING", help="logging level on stderr (default: %(default)s)")
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="INFO logs one line per call (operation, result, ms, TrackingId); default: %(default)s",
+    )
+    parser.add_argument(
+        "--calls-per-minute",
+        type=_positive,
+        metavar="N",
+        help="answer calls beyond N in any sliding minute with error 117, as the service throttles (default: no limit)",
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also serve requests whose Host is NAME (repeatable; '*' for any); by default only the bound address, "
+        "127.0.0.1, localhost and [::1], which keeps DNS-rebinding pages out",
+    )
+    parser.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="serve browser requests from ORIGIN, e.g. http://localhost:3000 (repeatable; '*' for any); "
+        "by default web pages get 403",
+    )
     return parser.parse_args(argv)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # Only the emulator's own records at the chosen level: zeep, lxml and waitress stay at WARNING, so that
+    # DEBUG shows what the emulator does rather than every schema lookup.
+    logging.basicConfig(level="WARNING", stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pulumi_msads.emulator").setLevel(args.log_level)
     settings = Settings(args.developer_token, args.access_token, args.allow_customer_delete)
     try:
-        server = EmulatorServer(args.db, args.host, args.port, settings, threads=args.threads)
+        server = EmulatorServer(
+            args.db,
+            args.host,
+            args.port,
+            settings,
+            threads=args.threads,
+            allow_hosts=tuple(args.allow_host),
+            allow_origins=tuple(args.allow_origin),
+            calls_per_minute=args.calls_per_minute,
+        )
     except OSError as error:
         print(f"msads-emulator: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 2

@@ -8,9 +8,11 @@ fault rules, in the spirit of moto's ``/moto-api/`` and LocalStack's fault injec
 from __future__ import annotations
 
 import itertools
+import random
 import threading
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from .. import wsdl
@@ -27,6 +29,8 @@ _JSON_FIELDS: dict[str, tuple[tuple[type, ...], str]] = {
     "drop": ((bool,), "true or false"),
     "delay": ((int, float), "a number of seconds"),
     "phase": ((str,), '"before" or "after"'),
+    "probability": ((int, float), "a number above 0 and at most 1"),
+    "seed": ((int,), "an integer"),
 }
 """What ``POST /_emulator/faults`` accepts: each field's JSON types and how to describe them."""
 
@@ -40,6 +44,8 @@ class FaultRule:
     uses for it), ``http_status`` (a bare HTTP error) or ``drop`` (close the connection without
     answering) says what happens; ``delay`` (seconds) may come alone or with any of them.
     ``phase`` says whether the operation's change is committed first ("after") or not ("before").
+    ``probability`` makes each matching call misbehave only with that chance (a call spared is not
+    counted against ``count``); ``seed`` makes the draws repeatable.
     """
 
     operation: str | None = None
@@ -50,10 +56,17 @@ class FaultRule:
     drop: bool = False
     delay: float = 0.0
     phase: Phase = "before"
+    probability: float = 1.0
+    seed: int | None = None
     id: int = 0
     fired: int = 0
+    _draws: random.Random = field(default_factory=random.Random, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if not 0 < self.probability <= 1:
+            raise ValueError("probability must be above 0 and at most 1")
+        if self.seed is not None:
+            self._draws.seed(self.seed)
         if not 0 <= self.delay <= MAX_DELAY:
             raise ValueError(f"delay must be between 0 and {MAX_DELAY} seconds")
         actions = sum((self.code is not None, self.http_status is not None, self.drop))
@@ -92,7 +105,39 @@ class FaultRule:
         return cls(**values)
 
     def describe(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
+
+    def strikes(self) -> bool:
+        """Whether this matching call is one the rule acts on (always, unless ``probability`` < 1)."""
+        return self.probability >= 1 or self._draws.random() < self.probability
+
+
+class RateLimit:
+    """The service's throttle, offline: at most ``calls`` calls in any sliding ``window`` of seconds.
+
+    Microsoft counts calls per minute over a sliding window and answers the excess with error 117
+    (guides/services-protocol.md, "Throttling"); a refused call does not use up the allowance.
+    """
+
+    def __init__(self, calls: int, window: float = 60.0) -> None:
+        if calls < 1:
+            raise ValueError("calls_per_minute must be at least 1")
+        if not 0 < window <= 3600:
+            raise ValueError("window_seconds must be above 0 and at most 3600")
+        self.calls, self.window = calls, window
+        self._times: deque[float] = deque()
+
+    def admit(self, now: float) -> bool:
+        """Count a call made at ``now`` (monotonic seconds) if the window has room; False if it is throttled."""
+        while self._times and self._times[0] <= now - self.window:
+            self._times.popleft()
+        if len(self._times) >= self.calls:
+            return False
+        self._times.append(now)
+        return True
+
+    def describe(self) -> dict[str, Any]:
+        return {"calls_per_minute": self.calls, "window_seconds": self.window}
 
 
 @dataclass
@@ -100,6 +145,9 @@ class ControlState:
     """Counts and rules shared by every request thread of one emulator process."""
 
     latency: float = 0.0
+    rate_limit: RateLimit | None = None
+    """Set by ``POST /_emulator/rate-limit``; a reset puts back ``started_with`` (``--calls-per-minute``)."""
+    started_with: int | None = None
     generation: int = 0
     """Counts resets: a request that arrived before the last one is not carried out after it."""
     _calls: Counter[str] = field(default_factory=Counter)
@@ -113,6 +161,15 @@ class ControlState:
         with self._lock:
             self._calls[operation] += 1
             self._faces[face] += 1
+
+    def admit(self) -> bool:
+        """Whether the rate limit (if any) lets this call through; a throttled call is answered with 117."""
+        with self._lock:
+            return self.rate_limit is None or self.rate_limit.admit(time.monotonic())
+
+    def set_rate_limit(self, limit: RateLimit | None) -> None:
+        with self._lock:
+            self.rate_limit = limit
 
     def calls(self) -> dict[str, Any]:
         with self._lock:
@@ -140,6 +197,8 @@ class ControlState:
                     if rule.skip > 0:  # this call goes through untouched, whatever later rules say
                         rule.skip -= 1
                         return None
+                    if not rule.strikes():  # spared by chance, like the skipped ones
+                        return None
                     rule.fired += 1
                     if rule.fired >= rule.count:
                         self._rules.remove(rule)
@@ -160,3 +219,4 @@ class ControlState:
             if faults:
                 self._rules.clear()
                 self.latency = 0.0
+                self.rate_limit = None if self.started_with is None else RateLimit(self.started_with)

@@ -72,6 +72,18 @@ class EmulatorControl:
     def set_latency(self, seconds: float) -> None:
         self._call("POST", "latency", {"seconds": seconds})
 
+    def set_rate_limit(self, calls_per_minute: int | None, window_seconds: float = 60.0) -> dict[str, Any]:
+        """Throttle calls beyond ``calls_per_minute`` in any sliding window (None: no limit), answering 117."""
+        limit: dict[str, Any] = self._call(
+            "POST", "rate-limit", {"calls_per_minute": calls_per_minute, "window_seconds": window_seconds}
+        )
+        return limit
+
+    def data(self) -> dict[str, list[dict[str, Any]]]:
+        """Every stored customer, account and user (``GET /_emulator/data``)."""
+        stored: dict[str, list[dict[str, Any]]] = self._call("GET", "data")
+        return stored
+
     def set_account_status(self, account_id: int | str, status: str) -> None:
         self._call("POST", f"accounts/{account_id}/status", {"status": status})
 

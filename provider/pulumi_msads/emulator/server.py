@@ -13,9 +13,11 @@ from .. import wsdl
 from . import soap
 from .app import EmulatorApp
 from .backend import Backend, Settings
+from .control import RateLimit
 from .store import Store
 
 DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS = "127.0.0.1", 8089, 16
+CONNECTION_LIMIT = 2000
 MAX_HTTP_BODY_BYTES = 64 * 1024 * 1024
 
 
@@ -34,6 +36,10 @@ class EmulatorServer:
         port: int = 0,
         settings: Settings | None = None,
         threads: int = DEFAULT_THREADS,
+        *,
+        allow_hosts: tuple[str, ...] = (),
+        allow_origins: tuple[str, ...] = (),
+        calls_per_minute: int | None = None,
     ) -> None:
         soap.prepare()
         self.store = Store(db)
@@ -47,12 +53,25 @@ class EmulatorServer:
             ident="msads-emulator",
             clear_untrusted_proxy_headers=True,
             channel_timeout=120,
+            # waitress's default of 100 connections makes the 101st client wait for an idle one to
+            # time out; agency-sized runs and keep-alive pools need more (each idle socket costs no thread).
+            connection_limit=CONNECTION_LIMIT,
             # Bodies beyond this get waitress's own 413; up to it, the SOAP layer answers a fault.
             max_request_body_size=MAX_HTTP_BODY_BYTES,
         )
         bound_host = host if ":" not in host else f"[{host}]"
         self.url = f"http://{bound_host}:{self._server.effective_port}{wsdl.SERVICE_PATH}"
         self.app.public_url = self.url
+        port = self._server.effective_port
+        if "*" in allow_hosts or host in ("0.0.0.0", "::", ""):
+            self.app.allowed_hosts = None  # bound to every interface: the user chose to serve other names
+        else:
+            names = {bound_host, "127.0.0.1", "localhost", "[::1]", *allow_hosts}
+            self.app.allowed_hosts = frozenset(f"{n}:{port}".lower() for n in names) | {n.lower() for n in allow_hosts}
+        self.app.allowed_origins = frozenset(o.lower().rstrip("/") for o in allow_origins)
+        if calls_per_minute is not None:
+            self.app.control.started_with = calls_per_minute
+            self.app.control.set_rate_limit(RateLimit(calls_per_minute))
         self._thread: threading.Thread | None = None
 
     @property
