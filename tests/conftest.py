@@ -83,9 +83,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 _FAULT_CASES: list[list[Any]] = []
 
 
+_WIRE = {"transport": ""}
+"""The transport of the test now running, for its table rows (set by tests/reliability/conftest.py)."""
+
+
+def set_case_transport(transport: str) -> None:
+    _WIRE["transport"] = transport
+
+
 def record_case(operation: str, fault: str, outcome: str, calls: int, detail: str) -> None:
     """One row of the fault matrix's table, printed at the end of the run (tests/reliability)."""
-    _FAULT_CASES.append([operation, fault, outcome, calls, detail])
+    _FAULT_CASES.append([operation, fault, _WIRE["transport"], outcome, calls, detail])
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -104,6 +112,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _FAULT_CASES:
         return
     terminalreporter.section(f"fault matrix: {len(_FAULT_CASES)} cases")
-    terminalreporter.write_line(f"{'operation':<16} {'fault':<42} {'outcome':<8} {'calls':>5}  detail")
-    for operation, fault, outcome, calls, detail in sorted(_FAULT_CASES, key=lambda row: (row[0], row[1])):
-        terminalreporter.write_line(f"{operation:<16} {fault:<42} {outcome:<8} {calls:>5}  {detail[:90]}")
+    terminalreporter.write_line(f"{'operation':<16} {'fault':<42} {'wire':<5} {'outcome':<8} {'calls':>5}  detail")
+    for operation, fault, wire, outcome, calls, detail in sorted(_FAULT_CASES, key=lambda row: row[:3]):
+        terminalreporter.write_line(f"{operation:<16} {fault:<42} {wire:<5} {outcome:<8} {calls:>5}  {detail[:90]}")

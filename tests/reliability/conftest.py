@@ -8,7 +8,7 @@ import pytest
 
 from pulumi_msads.emulator.process import EmulatorProcess
 
-from ..conftest import record_case  # noqa: F401 - the fault matrix's table, kept for the whole run
+from ..conftest import record_case, set_case_transport  # noqa: F401 - record_case: the fault matrix's table
 from ..harness import ProviderServer
 from ..samples import TRANSPORTS, provider_config
 
@@ -27,6 +27,13 @@ def server(
     config = provider_config(emulator_process.url, request.param, **{k: str(v) for k, v in settings.items()})
     with ProviderServer(config, log_dir=tmp_path_factory.mktemp(f"faults-{request.param}")) as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _table_rows_name_the_transport(request: pytest.FixtureRequest) -> None:
+    """Rows of the fault matrix's table say which wire their case ran over."""
+    callspec = getattr(request.node, "callspec", None)
+    set_case_transport(str(callspec.params.get("server", "")) if callspec else "")
 
 
 # The lifecycle tests' provider server and engines, shared rather than defined twice.
