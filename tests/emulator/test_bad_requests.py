@@ -5,6 +5,7 @@ After every test here the emulator must still answer a valid request.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -227,3 +228,39 @@ def test_a_chunked_request_is_understood(url: str) -> None:
     payload = envelope(GET_USER)
     response = requests.post(url, data=iter([payload[:40], payload[40:]]), headers={"Content-Type": "text/xml"})
     assert response.status_code == 200
+
+
+# -- numbers and nesting no request of the service has ----------------------------------------------------
+
+
+def _rest(url: str, body: str) -> requests.Response:
+    root = url.split("/Api/", 1)[0]
+    headers = {"DeveloperToken": "t", "Authorization": "Bearer t", "Content-Type": "application/json"}
+    return requests.post(root + "/CustomerManagement/v13/Customer/Query", data=body, headers=headers, timeout=30)
+
+
+def test_an_id_beyond_int64_over_soap_is_a_validation_fault(url: str) -> None:
+    response = post(
+        url, envelope(f"<v13:GetCustomerRequest><v13:CustomerId>{2**70}</v13:CustomerId></v13:GetCustomerRequest>")
+    )
+    assert fault_from_envelope(response.content).code == 201
+
+
+def test_an_id_beyond_int64_over_rest_is_a_400_validation_fault(url: str) -> None:
+    response = _rest(url, json.dumps({"CustomerId": 2**70}))
+    assert response.status_code == 400 and response.json()["OperationErrors"][0]["Code"] == 201
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"CustomerId": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"CustomerId": ' + '{"a": ' * 100_000 + "1" + "}" * 100_000 + "}",
+        "[" * 100_000 + "]" * 100_000,
+    ],
+    ids=["nested-lists", "nested-objects", "nested-top-level"],
+)
+def test_json_nested_beyond_any_request_is_a_400_not_an_internal_error(url: str, body: str) -> None:
+    response = _rest(url, body)
+    assert response.status_code == 400, response.text
+    assert response.json()["OperationErrors"][0]["Code"] == 201

@@ -107,6 +107,8 @@ def parse(method: str, path: str, headers: Mapping[str, str], payload: bytes) ->
         data = json.loads(payload)
     except (UnicodeDecodeError, ValueError) as error:
         raise fault(201, f"The request body is not JSON: {error}") from None
+    except RecursionError:  # json's C decoder gives up on nesting Python cannot hold: a client's mistake
+        raise fault(201, "The request body nests deeper than any request of the service can.") from None
     if not isinstance(data, dict):
         raise fault(201, f"The request body must be a JSON object, not {type(data).__name__}.")
     try:
