@@ -140,6 +140,8 @@ def _as_json(finding: pending.Finding) -> dict[str, Any]:
                 "last_changed": c.last_changed,
                 "differs": list(c.differs),
                 "account": c.account,
+                "adoptable": c.adoptable,
+                "blocked": c.blocked,
             }
             for c in finding.candidates
         ],
@@ -167,7 +169,9 @@ def _as_text(findings: list[pending.Finding], written: list[str], path: Path | N
             detail = ", ".join(x for x in (f"number {c.number}", c.status, f"last changed {c.last_changed}") if x)
             account = f", primary account {c.account}" if c.account else ""
             lines.append(f"  live {p.kind.lower()} {c.object_id} ({detail}){account}")
-            if not c.adoptable:
+            if c.blocked:
+                lines.append(f"    not adoptable: {c.blocked}")
+            elif not c.adoptable:
                 lines.append("    Inactive: the API cannot change or reactivate it, so it cannot be adopted")
             elif c.differs:
                 lines.append(f"    differs from the declaration in {', '.join(c.differs)}: adopting it writes those")

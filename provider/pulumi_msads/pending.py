@@ -69,10 +69,12 @@ class Candidate:
     """The declared properties whose live value differs: what adopting it would write."""
     account: str | None = None
     """For a customer, its account with the declared primary account's name (id and number)."""
+    blocked: str | None = None
+    """Why adopting it would fail, if it would (adoption needs the declared primary account)."""
 
     @property
     def adoptable(self) -> bool:
-        return self.status != INACTIVE
+        return self.status != INACTIVE and self.blocked is None
 
 
 @dataclass(frozen=True)
@@ -136,13 +138,13 @@ def _customer_candidates(client: ServiceClient, inputs: dict[str, Any], managed:
         declared = inputs.get("account") or {}
         named = client.accounts_named(customer_id, str(declared.get("name", "")))
         live = [a for a in named if a.get("AccountLifeCycleStatus") != INACTIVE]
-        account = None
+        account = blocked = None
         if live:
             differs += [f"account.{p}" for p in differing_props(fields.account_fields(), live[0], declared)]
             account = f"{live[0]['Id']} (number {live[0].get('Number')}, {live[0].get('AccountLifeCycleStatus')})"
-        else:
-            differs.append("account.name")  # adoption needs an account with the declared name
-        found.append(_candidate(customer, "CustomerLifeCycleStatus", differs, account))
+        else:  # a SignupCustomer makes the customer and its account together: this one is not the create's
+            blocked = f"it has no live account named {declared.get('name')!r}, the declared primary account"
+        found.append(_candidate(customer, "CustomerLifeCycleStatus", differs, account, blocked))
     return found
 
 
@@ -157,7 +159,13 @@ def _account_candidates(client: ServiceClient, inputs: dict[str, Any], managed: 
     ]
 
 
-def _candidate(entity: dict[str, Any], status_field: str, differs: list[str], account: str | None = None) -> Candidate:
+def _candidate(
+    entity: dict[str, Any],
+    status_field: str,
+    differs: list[str],
+    account: str | None = None,
+    blocked: str | None = None,
+) -> Candidate:
     modified = entity.get("LastModifiedTime")
     changed = modified.isoformat(timespec="seconds") if isinstance(modified, dt.datetime) else modified
     number = entity.get("Number")
@@ -168,6 +176,7 @@ def _candidate(entity: dict[str, Any], status_field: str, differs: list[str], ac
         None if changed is None else str(changed),
         tuple(differs),
         account,
+        blocked,
     )
 
 

@@ -96,6 +96,18 @@ def test_a_candidate_that_differs_says_what_adopting_it_would_write(client: Any)
     assert finding.candidates[0].differs == ("industry",)
 
 
+def test_a_namesake_without_the_declared_primary_account_is_listed_but_not_adopted(client: Any) -> None:
+    """SignupCustomer makes the customer and its account together: a namesake without that account is not
+    the interrupted create's, and adopting it would fail."""
+    other = customer_inputs()
+    other["account"] = {**other["account"], "name": "Somebody else's account"}
+    operations.create_customer(client, other)
+    (finding,) = pending.find(client, checkpoint([("creating", CUSTOMER_TYPE, "contoso", customer_inputs())]))
+    (candidate,) = finding.candidates
+    assert not candidate.adoptable and "no live account named 'Contoso Outdoor - Search'" in str(candidate.blocked)
+    assert finding.adopt_id is None
+
+
 def test_a_pending_add_account_that_committed_is_found_under_its_customer(client: Any) -> None:
     customer = operations.create_customer(client, customer_inputs())
     added = operations.create_account(client, account_inputs(customer.customer_id))
