@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return gitops.main(["schema"])
     try:
         return _pending(args)
-    except (CommandError, MsadsError, gitops_edit.EditError) as error:
+    except (CommandError, MsadsError, gitops_edit.EditError, gitops.DesiredStateError) as error:
         print(f"msads pending: {error}", file=sys.stderr)
         return 1
 

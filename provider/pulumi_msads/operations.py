@@ -353,16 +353,24 @@ def adopt_customer(client: ServiceClient, inputs: Props) -> CreatedCustomer:
     )
 
 
+def last_changed(entity: Props) -> str | None:
+    """An object's LastModifiedTime as text: for one an interrupted create made, when it was created (neither
+    Customer nor AdvertiserAccount carries a creation time)."""
+    modified = entity.get("LastModifiedTime")
+    if modified is None:
+        return None
+    return modified.isoformat(timespec="seconds") if isinstance(modified, dt.datetime) else str(modified)
+
+
 def _describe_customers(client: ServiceClient, ids: list[str]) -> str:
     """Ids with what tells them apart (number, status, last change), read only on the way to an error."""
     rows = []
     for customer_id in ids[:5]:
         found = outcome(partial(client.get_customer, customer_id))
         if isinstance(found, dict):
-            modified = found.get("LastModifiedTime")
             rows.append(
                 f"{customer_id} (number {found.get('Number')}, {found.get('CustomerLifeCycleStatus')}, last changed "
-                f"{modified.isoformat(timespec='seconds') if isinstance(modified, dt.datetime) else modified})"
+                f"{last_changed(found)})"
             )
         else:
             rows.append(customer_id)

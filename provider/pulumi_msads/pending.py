@@ -15,13 +15,12 @@ per pending account.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import fields
 from .client import ServiceClient
-from .operations import INACTIVE, differing_props
+from .operations import INACTIVE, differing_props, last_changed
 
 CUSTOMER, ACCOUNT = "Customer", "Account"
 OPERATIONS = {
@@ -166,14 +165,12 @@ def _candidate(
     account: str | None = None,
     blocked: str | None = None,
 ) -> Candidate:
-    modified = entity.get("LastModifiedTime")
-    changed = modified.isoformat(timespec="seconds") if isinstance(modified, dt.datetime) else modified
     number = entity.get("Number")
     return Candidate(
         str(entity["Id"]),
         None if number is None else str(number),
         None if entity.get(status_field) is None else str(entity.get(status_field)),
-        None if changed is None else str(changed),
+        last_changed(entity),
         tuple(differs),
         account,
         blocked,
