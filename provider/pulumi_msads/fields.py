@@ -88,9 +88,13 @@ _check_address_model()
 
 
 def normalize(value: Any) -> Any:
-    """Drop None and empty maps at every depth; everything else stays as it is."""
+    """Drop None, empty strings and empty maps inside maps, at every depth; everything else stays.
+
+    An empty string is no value to the service: a TaxInformation key sent empty is removed, an
+    address line sent empty is cleared. Declaring one therefore compares equal to its absence.
+    """
     if isinstance(value, dict):
-        out = {k: normalize(v) for k, v in value.items() if v is not None}
+        out = {k: normalize(v) for k, v in value.items() if v is not None and v != ""}
         return {k: v for k, v in out.items() if v is not None and v != {}}
     return value
 
@@ -112,7 +116,7 @@ def _value_from_api(kind: Kind, value: Any) -> Any:
         return normalize({prop: value.get(api) for prop, api in address_props()})
     if kind == "map":
         pairs = value.get(KVP_ARRAY) or [] if isinstance(value, dict) else []
-        return {p["key"]: p["value"] for p in pairs if p.get("key") is not None and p.get("value") is not None}
+        return {p["key"]: p["value"] for p in pairs if p.get("key") is not None and p.get("value") not in (None, "")}
     return value
 
 
@@ -127,14 +131,33 @@ def from_api(fields: tuple[ApiField, ...], entity: Props) -> Props:
     return props
 
 
+def _cleared(kind: Kind, value: Any, previous: Any) -> Any:
+    """``value`` with what it no longer has but ``previous`` had sent as empty strings.
+
+    The service's pages disagree on what an update does to a field left out (docs/emulator.md,
+    "Update semantics"): the operation pages say it is cleared, the field tables that it is kept.
+    An empty string clears under both readings (for TaxInformation it is the documented way to
+    remove a key), so a removed address line or tax key is sent as ``""``, never merely left out.
+    """
+    if kind == "address" and value is not None and isinstance(previous, dict):
+        sent = {**value, "Id": previous.get("Id")}  # the same address, edited: keep its system id
+        return {
+            k: "" if v is None and previous.get(k) not in (None, "") and k not in ADDRESS_SYSTEM_FIELDS else v
+            for k, v in sent.items()
+        }
+    if kind == "map":
+        live = _value_from_api(kind, previous) or {}
+        pairs = list((value or {}).get(KVP_ARRAY) or [])
+        named = {p["key"] for p in pairs}
+        pairs += [{"key": k, "value": ""} for k in sorted(live) if k not in named]
+        return {KVP_ARRAY: pairs} if pairs else None
+    return value
+
+
 def apply(fields: tuple[ApiField, ...], entity: Props, props: Props) -> Props:
     """``entity`` (a fresh read) with the declared ``props`` written over it: the body of a full update."""
     updated = dict(entity)
     kinds = {f.api: f.kind for f in fields}
     for api, value in to_api(fields, props).items():
-        previous = entity.get(api)
-        if kinds[api] == "address" and value is not None and isinstance(previous, dict):
-            updated[api] = {**value, "Id": previous.get("Id")}  # the same address, edited: keep its system id
-        else:
-            updated[api] = value
+        updated[api] = _cleared(kinds[api], value, entity.get(api))
     return updated

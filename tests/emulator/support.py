@@ -61,6 +61,18 @@ def account(**overrides: Any) -> dict[str, Any]:
     return value
 
 
+TAXES_FOR = {"BR": {"CPF": "12345678909"}, "IN": {"PanNumber": "ABCDE1234F"}, "AU": {"AUGSTNumber": "51824753556"}}
+"""The tax keys a new account in these countries must carry (advertiseraccount.md #taxinformation)."""
+
+
+def brazil_account(**overrides: Any) -> dict[str, Any]:
+    """A Brazilian account: postal code, state and a CPF, which Brazil requires; CPF and CNPJ can change later."""
+    business = address(CountryCode="BR", City="Rio de Janeiro", StateOrProvince="RJ", PostalCode="20000-000")
+    return account(
+        **{"BusinessAddress": business, "CurrencyCode": "BRL", "TaxInformation": kvps(**TAXES_FOR["BR"])} | overrides
+    )
+
+
 def kvps(**pairs: str) -> dict[str, Any]:
     """An ArrayOfKeyValuePairOfstringstring (ForwardCompatibilityMap, TaxInformation)."""
     return {"KeyValuePairOfstringstring": [{"key": k, "value": v} for k, v in pairs.items()]}

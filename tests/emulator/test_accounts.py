@@ -11,8 +11,8 @@ import pytest
 
 from pulumi_msads.emulator.process import EmulatorControl
 
-from .conftest import Signup
-from .support import account, address, entity_dict, fault_of, kvps, page, predicates
+from .conftest import Added, Signup
+from .support import account, address, brazil_account, entity_dict, fault_of, kvps, page, predicates
 
 
 def current(soap: Any, account_id: int) -> dict[str, Any]:
@@ -189,14 +189,10 @@ def test_update_account_changes_the_writable_fields(soap: Any, signup: Signup) -
         "Language": "German",
         "BackUpPaymentInstrumentId": 77,
         "BillingThresholdAmount": Decimal("250.50"),
-        "TaxInformation": kvps(VATNumber="DE123456789"),
     }
     soap.UpdateAccount(Account=current(soap, account_id) | changes)
     got = current(soap, account_id)
-    assert {k: got[k] for k in changes if k != "TaxInformation"} == {
-        k: v for k, v in changes.items() if k != "TaxInformation"
-    }
-    assert got["TaxInformation"]["KeyValuePairOfstringstring"] == [{"key": "VATNumber", "value": "DE123456789"}]
+    assert {k: got[k] for k in changes} == changes
 
 
 def test_update_account_returns_the_new_last_modified_time(soap: Any, signup: Signup) -> None:
@@ -282,38 +278,54 @@ def test_read_only_fields_are_ignored_on_update(soap: Any, signup: Signup, field
         assert after[field] == before[field]
 
 
-@pytest.mark.parametrize(
-    "field",
-    [
-        "TimeZone",
-        "AutoTagType",
-        "Language",
-        "TaxInformation",
-        "BackUpPaymentInstrumentId",
-        "PaymentMethodId",
-        "PrimaryUserId",
-    ],
-)
-def test_update_account_is_a_full_overwrite_that_clears_omitted_optional_fields(
-    soap: Any, signup: Signup, field: str
-) -> None:
+OPTIONAL_ON_UPDATE = {
+    "TimeZone": "EasternTimeUSCanada",
+    "AutoTagType": "Preserve",
+    "Language": "French",
+    "BackUpPaymentInstrumentId": 77,
+    "PaymentMethodId": 88,
+}
+"""advertiseraccount.md: "Update: Optional. If no value is set for the update, this setting is not changed"."""
+
+
+@pytest.mark.parametrize("field", [*OPTIONAL_ON_UPDATE, "PrimaryUserId"])
+def test_by_default_a_field_left_out_of_an_update_keeps_its_value(soap: Any, signup: Signup, field: str) -> None:
     account_id = signup().AccountId
-    filled = {
-        "TimeZone": "EasternTimeUSCanada",
-        "AutoTagType": "Preserve",
-        "Language": "French",
-        "TaxInformation": kvps(CPF="123"),
-        "BackUpPaymentInstrumentId": 77,
-        "PaymentMethodId": 88,
-    }
-    soap.UpdateAccount(Account=current(soap, account_id) | filled)
+    soap.UpdateAccount(Account=current(soap, account_id) | OPTIONAL_ON_UPDATE)
+    before = current(soap, account_id)[field]
+    soap.UpdateAccount(Account=current(soap, account_id) | {field: None})
+    assert current(soap, account_id)[field] == before is not None
+
+
+@pytest.mark.parametrize("field", [*OPTIONAL_ON_UPDATE, "PrimaryUserId"])
+def test_under_overwrite_semantics_a_field_left_out_is_cleared(
+    soap: Any, emulator: EmulatorControl, signup: Signup, field: str
+) -> None:
+    """updateaccount.md: "This operation performs a full update, and not a partial update"."""
+    emulator.settings(update_semantics="overwrite")
+    account_id = signup().AccountId
+    soap.UpdateAccount(Account=current(soap, account_id) | OPTIONAL_ON_UPDATE)
     assert current(soap, account_id)[field] is not None
     soap.UpdateAccount(Account=current(soap, account_id) | {field: None})
     assert current(soap, account_id)[field] is None
 
 
-def test_a_tax_key_sent_with_an_empty_value_is_removed(soap: Any, signup: Signup) -> None:
-    account_id = signup(account_overrides={"TaxInformation": kvps(CPF="123", CNPJ="456")}).AccountId
+@pytest.mark.parametrize(("semantics", "kept"), [("per-field", ["CPF", "CNPJ"]), ("overwrite", ["CNPJ"])])
+def test_tax_keys_are_merged_key_by_key_or_replaced_whole(
+    soap: Any, emulator: EmulatorControl, signup: Signup, semantics: str, kept: list[str]
+) -> None:
+    emulator.settings(update_semantics=semantics)
+    account_id = signup(account_overrides=brazil_account()).AccountId
+    soap.UpdateAccount(Account=current(soap, account_id) | {"TaxInformation": kvps(CNPJ="11222333000181")})
+    assert [p["key"] for p in current(soap, account_id)["TaxInformation"]["KeyValuePairOfstringstring"]] == kept
+
+
+@pytest.mark.parametrize("semantics", ["per-field", "overwrite"])
+def test_a_tax_key_sent_with_an_empty_value_is_removed(
+    soap: Any, emulator: EmulatorControl, signup: Signup, semantics: str
+) -> None:
+    emulator.settings(update_semantics=semantics)
+    account_id = signup(account_overrides=brazil_account(TaxInformation=kvps(CPF="123", CNPJ="456"))).AccountId
     soap.UpdateAccount(Account=current(soap, account_id) | {"TaxInformation": kvps(CPF="", CNPJ="789")})
     assert current(soap, account_id)["TaxInformation"]["KeyValuePairOfstringstring"] == [
         {"key": "CNPJ", "value": "789"}
@@ -334,8 +346,8 @@ def test_update_account_keeps_an_omitted_forward_compatibility_map(soap: Any, si
     assert kept == [{"key": "Feature", "value": "on"}]
 
 
-def test_update_account_changes_the_business_address_and_keeps_its_id(soap: Any, signup: Signup) -> None:
-    account_id = signup().AccountId
+def test_update_account_changes_the_business_address_and_keeps_its_id(soap: Any, added: Added) -> None:
+    account_id = added()
     before = current(soap, account_id)
     soap.UpdateAccount(Account=before | {"BusinessAddress": before["BusinessAddress"] | {"City": "Seattle"}})
     after = current(soap, account_id)["BusinessAddress"]

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from pulumi_msads.emulator.process import EmulatorControl
+
 from .conftest import Signup, Soap
 from .support import account, address, customer, entity_dict, fault_of, kvps, page, predicates
 
@@ -162,12 +164,16 @@ def test_read_only_fields_are_ignored_on_update(soap: Any, signup: Signup, field
     assert current(soap, customer_id)[field] != value
 
 
-def test_update_is_a_full_overwrite_that_clears_an_omitted_customer_address(soap: Any, signup: Signup) -> None:
+@pytest.mark.parametrize(("semantics", "city"), [("per-field", "Redmond"), ("overwrite", None)])
+def test_an_omitted_customer_address_is_kept_or_cleared_by_the_update_semantics(
+    soap: Any, emulator: EmulatorControl, signup: Signup, semantics: str, city: str | None
+) -> None:
+    emulator.settings(update_semantics=semantics)
     customer_id = signup(customer_overrides={"CustomerAddress": address()}).CustomerId
     before = current(soap, customer_id)
     assert before["CustomerAddress"]["City"] == "Redmond"
     soap.UpdateCustomer(Customer=before | {"CustomerAddress": None})
-    assert current(soap, customer_id)["CustomerAddress"] is None
+    assert (current(soap, customer_id)["CustomerAddress"] or {}).get("City") == city
 
 
 def test_update_keeps_the_customer_address_id(soap: Any, signup: Signup) -> None:

@@ -21,7 +21,7 @@ from pulumi_msads.emulator import rest
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
 from .conftest import STRICT_ACCESS_TOKEN, STRICT_DEVELOPER_TOKEN, Signup, Soap
-from .support import HEADERS, entity_dict, kvps
+from .support import HEADERS, brazil_account, entity_dict, kvps
 
 REST_HEADERS = {
     "Authorization": f"Bearer {HEADERS['AuthenticationToken']}",
@@ -70,8 +70,9 @@ def error_of(response: requests.Response, status: int) -> dict[str, Any]:
     return dict(error)
 
 
-def address_json() -> dict[str, Any]:
-    return {"BusinessName": "Contoso", "City": "Redmond", "CountryCode": "US", "Line1": "One Microsoft Way"}
+def address_json(**overrides: Any) -> dict[str, Any]:
+    base = {"BusinessName": "Contoso", "City": "Redmond", "CountryCode": "US", "Line1": "One Microsoft Way"}
+    return {k: v for k, v in (base | overrides).items() if v is not None}
 
 
 def account_json(**overrides: Any) -> dict[str, Any]:
@@ -183,10 +184,13 @@ def test_an_update_with_a_stale_time_stamp_is_a_400_api_fault_209(rest_client: R
     assert account_id in error["Details"]
 
 
-def test_a_null_field_on_update_clears_it(rest_client: Rest, signup: Signup) -> None:
-    account_id = str(signup(account_overrides={"TaxInformation": kvps(VATNumber="X1")}).AccountId)
+def test_a_null_field_on_update_clears_it_under_overwrite_semantics(
+    rest_client: Rest, emulator: EmulatorControl, signup: Signup
+) -> None:
+    emulator.settings(update_semantics="overwrite")
+    account_id = str(signup(account_overrides=brazil_account(TaxInformation=kvps(CPF="X1"))).AccountId)
     account = rest_client("GetAccount", {"AccountId": account_id})["Account"]
-    assert account["TaxInformation"] == [{"Key": "VATNumber", "Value": "X1"}]
+    assert account["TaxInformation"] == [{"Key": "CPF", "Value": "X1"}]
     rest_client("UpdateAccount", {"Account": account | {"TaxInformation": None}})
     assert rest_client("GetAccount", {"AccountId": account_id})["Account"]["TaxInformation"] is None
 
@@ -196,7 +200,8 @@ def test_tax_information_pairs_come_back_as_key_and_value_whichever_case_was_sen
     rest_client: Rest, soap: Soap, aggregator: int, key: str, value: str
 ) -> None:
     pairs = [{key: "VATNumber", value: "DE123456789"}]
-    created = rest_client("SignupCustomer", signup_json(aggregator, TaxInformation=pairs))
+    german = address_json(CountryCode="DE", City="Berlin", StateOrProvince=None, PostalCode="10115")
+    created = rest_client("SignupCustomer", signup_json(aggregator, TaxInformation=pairs, BusinessAddress=german))
     account = rest_client("GetAccount", {"AccountId": created["AccountId"]})["Account"]
     assert account["TaxInformation"] == [{"Key": "VATNumber", "Value": "DE123456789"}]
     stored = entity_dict(soap.GetAccount(AccountId=int(created["AccountId"])).Account)["TaxInformation"]

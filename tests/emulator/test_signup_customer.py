@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from .conftest import Signup
-from .support import account, address, customer, fault_of, kvps
+from .support import TAXES_FOR, account, address, customer, fault_of, kvps
 
 
 def test_signup_returns_the_new_ids_and_numbers(signup: Signup) -> None:
@@ -155,7 +155,11 @@ def test_brazil_and_india_also_require_postal_code_and_state(
     fault = fault_of(
         soap.SignupCustomer,
         Customer=customer(MarketCountry=country),
-        Account=account(BusinessAddress=business, CurrencyCode="BRL" if country == "BR" else "INR"),
+        Account=account(
+            BusinessAddress=business,
+            CurrencyCode="BRL" if country == "BR" else "INR",
+            TaxInformation=kvps(**TAXES_FOR[country]),
+        ),
         ParentCustomerId=aggregator,
     )
     assert fault.code == 1140
@@ -221,7 +225,7 @@ def test_an_account_name_has_3_to_100_characters(soap: Any, aggregator: int, len
         ("Line2", 35, 1140),
         ("Line3", 35, 207),
         ("Line4", 35, 1140),
-        ("PostalCode", 10, 1140),
+        ("PostalCode", 10, 209),
         ("BusinessName", 100, 1140),
     ],
 )

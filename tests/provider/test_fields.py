@@ -274,12 +274,13 @@ def test_apply_sends_maps_as_key_value_pairs() -> None:
         ({"a": {"b": None}}, {}),
         ({"a": {"b": {"c": None}}, "d": "x"}, {"d": "x"}),
         ({"a": {"b": None, "c": 2}}, {"a": {"c": 2}}),
-        ({"a": "", "b": [], "c": 0, "d": False}, {"a": "", "b": [], "c": 0, "d": False}),
+        ({"a": "", "b": [], "c": 0, "d": False}, {"b": [], "c": 0, "d": False}),
+        ({"tax": {"VATNumber": ""}}, {}),
         ("text", "text"),
         (None, None),
     ],
 )
-def test_normalize_drops_none_and_empty_maps_at_every_depth(value: Any, normalized: Any) -> None:
+def test_normalize_drops_none_empty_strings_and_empty_maps_at_every_depth(value: Any, normalized: Any) -> None:
     assert fields.normalize(value) == normalized
 
 

@@ -37,4 +37,4 @@ def _table_rows_name_the_transport(request: pytest.FixtureRequest) -> None:
 
 
 # The lifecycle tests' provider server and engines, shared rather than defined twice.
-from ..lifecycle.conftest import accounts, customers, provider_server  # noqa: E402, F401
+from ..lifecycle.conftest import accounts, customers, emulator, provider_server  # noqa: E402, F401

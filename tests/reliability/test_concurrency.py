@@ -42,7 +42,8 @@ def test_provider_and_raw_clients_writing_the_same_customers_lose_nothing(
             live = zeep_client.service.GetCustomer(CustomerId=int(customer_id), _soapheaders=HEADERS).body.Customer
             stamps[customer_id].append(live.TimeStamp)
             city = f"City {writes}"
-            live.CustomerAddress = {"City": city, "CountryCode": "US", "Line1": "1 Main St"}
+            address_id = live.CustomerAddress.Id if live.CustomerAddress else None  # "Update: Required" (address.md)
+            live.CustomerAddress = {"Id": address_id, "City": city, "CountryCode": "US", "Line1": "1 Main St"}
             try:
                 zeep_client.service.UpdateCustomer(Customer=live, _soapheaders=HEADERS)
             except zeep.exceptions.Fault as fault:

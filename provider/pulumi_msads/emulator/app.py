@@ -26,6 +26,7 @@ from .. import wsdl
 from . import rest, soap
 from .backend import Backend
 from .control import ControlState, FaultRule, RateLimit
+from .core import settings_view, settings_with
 from .errors import ServiceError, fault
 
 log = logging.getLogger("pulumi_msads.emulator")
@@ -157,6 +158,7 @@ class EmulatorApp:
 
     def __init__(self, backend: Backend, control: ControlState | None = None, public_url: str | None = None) -> None:
         self.backend = backend
+        self.started_with = backend.settings
         self.control = control or ControlState()
         self.public_url = public_url
         self.soap, self.rest = SoapFace(), RestFace()
@@ -320,9 +322,11 @@ class EmulatorApp:
                 }
                 return _json(start, 200, health)
             if (method, route) == ("POST", "reset"):
-                what = body or {"data": True, "calls": True, "faults": True}
+                what = body or {"data": True, "calls": True, "faults": True, "settings": True}
                 if what.get("data"):
                     self.backend.reset()
+                if what.get("settings", True):
+                    self.backend.settings = self.started_with
                 self.control.reset(calls=bool(what.get("calls")), faults=bool(what.get("faults")))
                 return _json(start, 200, {"reset": sorted(k for k, v in what.items() if v)})
             if (method, route) == ("GET", "calls"):
@@ -347,6 +351,10 @@ class EmulatorApp:
                     self.control.set_rate_limit(None if calls is None else RateLimit(calls, float(window)))
                 limit = self.control.rate_limit
                 return _json(start, 200, limit.describe() if limit else {"calls_per_minute": None})
+            if route == "settings" and method in ("GET", "POST"):
+                if method == "POST":
+                    self.backend.settings = settings_with(self.backend.settings, body)
+                return _json(start, 200, settings_view(self.backend.settings))
             if (method, route) == ("GET", "data"):
                 return _json(start, 200, self.backend.dump())
             if (method, route) == ("POST", "latency"):

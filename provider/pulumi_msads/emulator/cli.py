@@ -9,7 +9,9 @@ import sys
 from collections.abc import Sequence
 
 from .backend import Settings
+from .core import MAX_LISTING_DELAY
 from .server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS, EmulatorServer, default_db_path
+from .updates import PER_FIELD, SEMANTICS
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -29,6 +31,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--allow-customer-delete",
         action="store_true",
         help="let DeleteCustomer succeed (the real service reserves it to Microsoft staff)",
+    )
+    parser.add_argument(
+        "--update-semantics",
+        choices=SEMANTICS,
+        default=PER_FIELD,
+        help="what an Update does to a field left out: 'per-field' keeps it, as the field tables say "
+        "(default); 'overwrite' clears it, as the operation pages say",
+    )
+    parser.add_argument(
+        "--listing-delay",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="GetAccountsInfo lists a new account only after SECONDS (the service documents up to five "
+        "minutes); default: at once",
     )
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="worker threads (default: %(default)s)")
     parser.add_argument(
@@ -76,13 +93,29 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, not {text!r}") from None
+    if not 0 <= value <= MAX_LISTING_DELAY:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_LISTING_DELAY:g} seconds, not {value:g}")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # Only the emulator's own records at the chosen level: zeep, lxml and waitress stay at WARNING, so that
     # DEBUG shows what the emulator does rather than every schema lookup.
     logging.basicConfig(level="WARNING", stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pulumi_msads.emulator").setLevel(args.log_level)
-    settings = Settings(args.developer_token, args.access_token, args.allow_customer_delete)
+    settings = Settings(
+        args.developer_token,
+        args.access_token,
+        args.allow_customer_delete,
+        update_semantics=args.update_semantics,
+        listing_delay=args.listing_delay,
+    )
     try:
         server = EmulatorServer(
             args.db,

@@ -14,8 +14,11 @@ from ..codes import AUTH_CODES, lookup
 
 @dataclass(frozen=True)
 class ErrorItem:
+    """One error; ``documented`` picks the message of a code the documentation lists twice (209)."""
+
     code: int
     details: str = ""
+    documented: str | None = None
 
     @property
     def name(self) -> str:
@@ -23,7 +26,7 @@ class ErrorItem:
 
     @property
     def message(self) -> str:
-        return lookup(self.code).message
+        return self.documented or lookup(self.code).message
 
 
 @dataclass
@@ -37,6 +40,6 @@ class ServiceError(Exception):
         return "; ".join(f"{e.code} {e.name}: {e.details or e.message}" for e in self.errors)
 
 
-def fault(code: int, details: str = "") -> ServiceError:
+def fault(code: int, details: str = "", documented: str | None = None) -> ServiceError:
     """A fault with one error, in the shape the real service uses for that code."""
-    return ServiceError([ErrorItem(code, details)], adapi=code in AUTH_CODES)
+    return ServiceError([ErrorItem(code, details, documented)], adapi=code in AUTH_CODES)

@@ -39,8 +39,8 @@ class EmulatorControl:
         result: dict[str, Any] = self._call("GET", "health")
         return result
 
-    def reset(self, *, data: bool = True, calls: bool = True, faults: bool = True) -> None:
-        self._call("POST", "reset", {"data": data, "calls": calls, "faults": faults})
+    def reset(self, *, data: bool = True, calls: bool = True, faults: bool = True, settings: bool = True) -> None:
+        self._call("POST", "reset", {"data": data, "calls": calls, "faults": faults, "settings": settings})
 
     def calls(self) -> dict[str, int]:
         counts: dict[str, int] = self._call("GET", "calls")["calls"]
@@ -78,6 +78,10 @@ class EmulatorControl:
             "POST", "rate-limit", {"calls_per_minute": calls_per_minute, "window_seconds": window_seconds}
         )
         return limit
+
+    def settings(self, **changes: Any) -> dict[str, Any]:
+        """The adjustable settings (``update_semantics``, ``listing_delay``), after applying ``changes``."""
+        return self._call("POST", "settings", changes) if changes else self._call("GET", "settings")  # type: ignore[no-any-return]
 
     def data(self) -> dict[str, list[dict[str, Any]]]:
         """Every stored customer, account and user (``GET /_emulator/data``)."""

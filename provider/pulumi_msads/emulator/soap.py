@@ -192,7 +192,7 @@ def fault_response(operation: str | None, error: ServiceError, tracking_id: str)
                         "Code": e.code,
                         "Detail": e.details or None,
                         "ErrorCode": lookup(e.code).name,
-                        "Message": lookup(e.code).message,
+                        "Message": e.message,
                     }
                     for e in error.errors
                 ]
@@ -204,8 +204,7 @@ def fault_response(operation: str | None, error: ServiceError, tracking_id: str)
             TrackingId=tracking_id,
             OperationErrors={
                 "OperationError": [
-                    {"Code": e.code, "Details": e.details or None, "Message": lookup(e.code).message}
-                    for e in error.errors
+                    {"Code": e.code, "Details": e.details or None, "Message": e.message} for e in error.errors
                 ]
             },
         )
