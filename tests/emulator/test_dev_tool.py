@@ -58,6 +58,26 @@ def test_info_logs_one_line_per_call_with_operation_result_time_and_tracking_id(
     assert any(" soap GetCustomer -> fault 210 " in line for line in lines), lines
 
 
+def test_an_injected_fault_logs_its_error_code_and_an_injected_http_error_its_status(
+    logging_emulator: EmulatorProcess,
+) -> None:
+    import zeep
+    import zeep.exceptions
+
+    soap = Soap(zeep.Client(logging_emulator.url + "?wsdl"))
+    control = logging_emulator.control
+    control.reset()
+    coded = control.add_fault(operation="GetUser", code=117)
+    fault_of(soap.GetUser, UserId=None)
+    bare = control.add_fault(operation="GetUser", http_status=503)
+    with pytest.raises(zeep.exceptions.TransportError):
+        soap.GetUser(UserId=None)
+    time.sleep(0.2)
+    lines = [line for line in logging_emulator.log_text().splitlines() if " soap GetUser -> injected " in line]
+    assert any(f"-> injected fault 117 (fault rule {coded['id']}) " in line for line in lines), lines
+    assert any(f"-> injected HTTP 503 (fault rule {bare['id']}) " in line for line in lines), lines
+
+
 def test_debug_shows_the_emulator_and_no_library_noise(logging_emulator: EmulatorProcess) -> None:
     log = logging_emulator.log_text()
     assert "DEBUG pulumi_msads" in log, "the emulator's own debug records"

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from waitress.channel import ClientDisconnected
 
 from .. import wsdl
-from . import rest, soap
+from . import rest, seed, soap
 from .backend import Backend
 from .control import ControlState, FaultRule, RateLimit
 from .core import settings_view, settings_with
@@ -36,6 +36,8 @@ Environ = dict[str, Any]
 
 CONTROL_PREFIX = "/_emulator/"
 MAX_LATENCY = 60.0
+MAX_SEED_BYTES = 64 * 1024 * 1024
+"""The largest fixture read (the HTTP server's own body limit); a larger one is cut and does not parse."""
 
 
 class DropConnection(ClientDisconnected):  # type: ignore[misc]
@@ -153,6 +155,11 @@ class RestFace:
         return Reply(rest.http_status(error), body, rest.CONTENT_TYPE, (("TrackingId", tracking_id),))
 
 
+def _injected(rule: FaultRule, reply: Reply) -> str:
+    """A fault rule's outcome for the log: the error code it answers, or the bare HTTP status."""
+    return f"injected fault {rule.code}" if rule.code is not None else f"injected HTTP {reply.status}"
+
+
 class EmulatorApp:
     """One emulator: a backend over its store plus the control state, served as WSGI."""
 
@@ -166,6 +173,8 @@ class EmulatorApp:
         """``Host`` headers served (lower case, with the port); None: any. The server sets its own address."""
         self.allowed_origins: frozenset[str] = frozenset()
         """Browser origins served (``*``: any); none by default, so no web page can drive the emulator."""
+        self.seed_fixture: Any = None
+        """The ``--seed`` fixture, loaded again after every reset of the data; None: none."""
 
     def _refusal(self, environ: Environ) -> str | None:
         """Why a request is refused before it reaches anything: a Host that is not this emulator's address
@@ -264,7 +273,7 @@ class EmulatorApp:
             and rule.phase == "before"
             and (early := self._misbehave(rule, face, operation, tracking_id))
         ):
-            return early, f"injected HTTP {early.status} (fault rule {rule.id})"
+            return early, f"{_injected(rule, early)} (fault rule {rule.id})"
 
         if self.control.generation != generation:
             # A reset came while this request waited (latency, a delay rule): carrying it out now would
@@ -290,7 +299,7 @@ class EmulatorApp:
             return face.fault(operation, internal, tracking_id), "fault 0 (emulator failure)"
 
         if rule is not None and rule.phase == "after" and (late := self._misbehave(rule, face, operation, tracking_id)):
-            return late, f"injected HTTP {late.status} after commit (fault rule {rule.id})"
+            return late, f"{_injected(rule, late)} after commit (fault rule {rule.id})"
         return answer, "ok"
 
     def _misbehave(self, rule: FaultRule, face: Face, operation: str, tracking_id: str) -> Reply | None:
@@ -310,6 +319,8 @@ class EmulatorApp:
 
     def _control(self, method: str, route: str, environ: Environ, start: StartResponse) -> list[bytes]:
         try:
+            if (method, route) == ("POST", "seed"):  # before the JSON body below: a fixture may be YAML
+                return self._seed(environ, start)
             body = self._json_body(environ)
             if (method, route) == ("GET", "health"):
                 health = {
@@ -325,6 +336,8 @@ class EmulatorApp:
                 what = body or {"data": True, "calls": True, "faults": True, "settings": True}
                 if what.get("data"):
                     self.backend.reset()
+                    if self.seed_fixture is not None:
+                        seed.load(self.backend, self.seed_fixture)
                 if what.get("settings", True):
                     self.backend.settings = self.started_with
                 self.control.reset(calls=bool(what.get("calls")), faults=bool(what.get("faults")))
@@ -374,6 +387,17 @@ class EmulatorApp:
             log.exception("control route %s /_emulator/%s failed", method, route)
             return _json(start, 500, {"error": f"the emulator failed: {error!r}"})
         return _json(start, 404, {"error": f"no control route {method} /_emulator/{route}"})
+
+    def _seed(self, environ: Environ, start: StartResponse) -> list[bytes]:
+        """``POST /_emulator/seed``: load a fixture (JSON or YAML) into the store, all or nothing (``seed``)."""
+        try:
+            fixture = seed.parse(_read_body(environ, MAX_SEED_BYTES), environ.get("CONTENT_TYPE"))
+            created = seed.load(self.backend, fixture)
+        except seed.MediaTypeError as error:
+            return _json(start, 415, {"error": str(error)})
+        except seed.SeedError as error:
+            return _json(start, 400, {"error": str(error), "codes": list(error.codes)})
+        return _json(start, 201, created)
 
     @staticmethod
     def _json_body(environ: Environ) -> dict[str, Any]:

@@ -7,7 +7,9 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
+from . import seed
 from .backend import Settings
 from .core import MAX_LISTING_DELAY
 from .server import DEFAULT_HOST, DEFAULT_PORT, DEFAULT_THREADS, EmulatorServer, default_db_path
@@ -77,6 +79,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="serve browser requests from ORIGIN, e.g. http://localhost:3000 (repeatable; '*' for any); "
         "by default web pages get 403",
     )
+    parser.add_argument(
+        "--seed",
+        type=_fixture,
+        metavar="FILE",
+        help="load this fixture of customers and accounts (YAML, or JSON if it ends in .json) into a store that "
+        "holds no clients yet, and again after every reset of the data; see POST /_emulator/seed",
+    )
     return parser.parse_args(argv)
 
 
@@ -103,6 +112,33 @@ def _seconds(text: str) -> float:
     return value
 
 
+class _Fixture:
+    """A ``--seed`` file as read, with its name for the messages."""
+
+    def __init__(self, path: str, content: object) -> None:
+        self.path, self.content = path, content
+
+
+def _fixture(path: str) -> _Fixture:
+    """The fixture file, read at once: a missing or unreadable file is a usage error (status 2), not a late crash."""
+    try:
+        return _Fixture(path, seed.read_file(path))
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"cannot read {path}: {error.strerror or error}") from None
+    except seed.SeedError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _seeded_line(fixture: _Fixture, seeded: dict[str, Any] | None) -> str:
+    if seeded is None:
+        return (
+            f"msads-emulator: {fixture.path} not seeded: the store already holds clients (a reset of the data loads it)"
+        )
+    customers = seeded["customers"]
+    accounts = sum(len(c["accounts"]) for c in customers)
+    return f"msads-emulator: seeded {len(customers)} customers and {accounts} accounts from {fixture.path}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # Only the emulator's own records at the chosen level: zeep, lxml and waitress stay at WARNING, so that
@@ -126,11 +162,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             allow_hosts=tuple(args.allow_host),
             allow_origins=tuple(args.allow_origin),
             calls_per_minute=args.calls_per_minute,
+            seed_fixture=args.seed.content if args.seed else None,
         )
     except OSError as error:
         print(f"msads-emulator: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 2
+    except seed.SeedError as error:
+        print(f"msads-emulator: --seed {args.seed.path}: {error}", file=sys.stderr)
+        return 2
     print(server.url, flush=True)
+    if args.seed:
+        print(_seeded_line(args.seed, server.seeded), file=sys.stderr, flush=True)
     print(
         f"msads-emulator: data in {args.db}; control plane at {server.base_url}/_emulator/health",
         file=sys.stderr,

@@ -4,6 +4,7 @@ UpdateCustomer, DeleteCustomer, GetCustomersInfo and SearchCustomers (customer.m
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from .. import rules, wsdl
 from . import addresses, search, updates
@@ -23,7 +24,7 @@ from .entities import (
     with_body,
 )
 from .errors import ErrorItem, fault
-from .store import Record
+from .store import Record, Transaction
 
 CUSTOMER_SIGNUP_FIELDS = (
     "Industry",
@@ -67,6 +68,73 @@ def customer_out(record: Record) -> Body:
     return out
 
 
+def signup_errors(customer: Body, account: Body, invitation: Any) -> list[ErrorItem]:
+    """What SignupCustomer refuses in a customer and its first account before touching the store.
+
+    Shared with ``seed``, so that a fixture's customer passes exactly the rules a signup does.
+    ``account`` already has its default business country (``addresses.with_default_country``).
+    """
+    errors = customer_errors(customer, CUSTOMER_SIGNUP_FIELDS)
+    if customer.get("ServiceLevel") is not None:
+        errors.append(ErrorItem(201, "Customer.ServiceLevel is read-only and must not be set on signup."))
+    errors += account_errors(account, creating=True, prefix="Account")
+    if account.get("PaymentMethodId") is not None and invitation is None:
+        errors.append(
+            ErrorItem(201, "Account.PaymentMethodId must be null: the account is billed to the aggregator's invoice.")
+        )
+    return errors
+
+
+def insert_signup(
+    tx: Transaction,
+    customer: Body,
+    account: Body,
+    *,
+    parent: Record | None,
+    user: Record,
+    created: str,
+    status: str = "Active",
+) -> tuple[Record, Record]:
+    """Store a signed-up customer and its first account, billed to ``parent``'s invoice when there is one.
+
+    What SignupCustomer writes once its checks pass; ``seed`` writes a fixture's customers with it
+    too (``status`` lets a fixture declare the first account's life-cycle status). Returns the
+    customer and account records as stored.
+    """
+    customer_id = tx.next_value(CUSTOMER, FIRST_ID[CUSTOMER])
+    body = {f: plain(customer.get(f)) for f in CUSTOMER_SIGNUP_FIELDS}
+    body["CustomerAddress"] = addresses.stored(tx, body.get("CustomerAddress"))
+    body.update(
+        CustomerLifeCycleStatus="Active",
+        CustomerFinancialStatus="ClearFinancialStatus",
+        ServiceLevel="SelfServe",
+        LastModifiedTime=created,
+        LastModifiedByUserId=user.id,
+        **{CREATED_AT: created},
+    )
+    stored = tx.put(
+        Record(
+            CUSTOMER, customer_id, parent.id if parent else None, body["Name"], customer_number(customer_id), 0, body
+        )
+    )
+    account_body = {f: plain(account.get(f)) for f in ACCOUNT_SIGNUP_FIELDS}
+    account_body["BusinessAddress"] = addresses.stored(tx, account_body.get("BusinessAddress"))
+    if not account_body.get("Language"):
+        account_body["Language"] = language_of(user.body.get("Lcid"))
+    if parent is not None:
+        account_body["PaymentMethodId"] = parent.body.get(INVOICE_PAYMENT_METHOD)
+    record = insert_account(
+        tx,
+        account_body,
+        customer_id,
+        status=status,
+        bill_to=parent.id if parent else customer_id,
+        user_id=user.id,
+        created=created,
+    )
+    return stored, record
+
+
 class CustomerOperations(Core):
     def op_SignupCustomer(self, request: Body) -> Body:  # noqa: N802 - the WSDL's operation name
         customer, account = request.get("Customer"), request.get("Account")
@@ -77,17 +145,7 @@ class CustomerOperations(Core):
         invitation = request.get("UserInvitation")
         parent_id = request.get("ParentCustomerId")
         account = addresses.with_default_country(account, customer)
-        errors = customer_errors(customer, CUSTOMER_SIGNUP_FIELDS)
-        if customer.get("ServiceLevel") is not None:
-            errors.append(ErrorItem(201, "Customer.ServiceLevel is read-only and must not be set on signup."))
-        errors += account_errors(account, creating=True, prefix="Account")
-        if account.get("PaymentMethodId") is not None and invitation is None:
-            errors.append(
-                ErrorItem(
-                    201, "Account.PaymentMethodId must be null: the account is billed to the aggregator's invoice."
-                )
-            )
-        raise_if(errors)
+        raise_if(signup_errors(customer, account, invitation))
         with self.store.transaction() as tx:
             user = self.current_user(tx)
             if parent_id is None and invitation is None:
@@ -96,46 +154,10 @@ class CustomerOperations(Core):
             if parent_id is not None and parent is None:
                 raise fault(106, f"The user cannot sign up customers under customer {parent_id}.")
             created = now()
-            customer_id = tx.next_value(CUSTOMER, FIRST_ID[CUSTOMER])
-            body = {f: plain(customer.get(f)) for f in CUSTOMER_SIGNUP_FIELDS}
-            body["CustomerAddress"] = addresses.stored(tx, body.get("CustomerAddress"))
-            body.update(
-                CustomerLifeCycleStatus="Active",
-                CustomerFinancialStatus="ClearFinancialStatus",
-                ServiceLevel="SelfServe",
-                LastModifiedTime=created,
-                LastModifiedByUserId=user.id,
-                **{CREATED_AT: created},
-            )
-            tx.put(
-                Record(
-                    CUSTOMER,
-                    customer_id,
-                    parent.id if parent else None,
-                    body["Name"],
-                    customer_number(customer_id),
-                    0,
-                    body,
-                )
-            )
-            account_body = {f: plain(account.get(f)) for f in ACCOUNT_SIGNUP_FIELDS}
-            account_body["BusinessAddress"] = addresses.stored(tx, account_body.get("BusinessAddress"))
-            if not account_body.get("Language"):
-                account_body["Language"] = language_of(user.body.get("Lcid"))
-            if parent is not None:
-                account_body["PaymentMethodId"] = parent.body.get(INVOICE_PAYMENT_METHOD)
-            record = insert_account(
-                tx,
-                account_body,
-                customer_id,
-                status="Active",
-                bill_to=parent.id if parent else customer_id,
-                user_id=user.id,
-                created=created,
-            )
+            stored, record = insert_signup(tx, customer, account, parent=parent, user=user, created=created)
         return {
-            "CustomerId": customer_id,
-            "CustomerNumber": customer_number(customer_id),
+            "CustomerId": stored.id,
+            "CustomerNumber": stored.number,
             "AccountId": record.id,
             "AccountNumber": record.number,
             "CreateTime": created,

@@ -21,6 +21,9 @@ import requests
 
 from .. import wsdl
 
+SEED_TIMEOUT = 120
+"""Seconds a seed may take: an agency of hundreds of customers takes about a second, a slow CI box more."""
+
 
 class EmulatorControl:
     """A client of an emulator's ``/_emulator/`` control plane."""
@@ -87,6 +90,19 @@ class EmulatorControl:
         """Every stored customer, account and user (``GET /_emulator/data``)."""
         stored: dict[str, list[dict[str, Any]]] = self._call("GET", "data")
         return stored
+
+    def seed(self, fixture: dict[str, Any]) -> dict[str, Any]:
+        """Load a fixture of customers and accounts (``POST /_emulator/seed``); returns the ids created.
+
+        A refused fixture raises ValueError with the emulator's message, which names the bad entity:
+        that message, not an HTTP status, is what a test author needs to fix it.
+        """
+        response = self._http.post(f"{self.base_url}/_emulator/seed", json=fixture, timeout=SEED_TIMEOUT)
+        if response.status_code == 400:
+            raise ValueError(response.json()["error"])
+        response.raise_for_status()
+        created: dict[str, Any] = response.json()
+        return created
 
     def set_account_status(self, account_id: int | str, status: str) -> None:
         self._call("POST", f"accounts/{account_id}/status", {"status": status})

@@ -10,7 +10,7 @@ import platformdirs
 from waitress.server import create_server
 
 from .. import wsdl
-from . import soap
+from . import seed, soap
 from .app import EmulatorApp
 from .backend import Backend, Settings
 from .control import RateLimit
@@ -40,11 +40,17 @@ class EmulatorServer:
         allow_hosts: tuple[str, ...] = (),
         allow_origins: tuple[str, ...] = (),
         calls_per_minute: int | None = None,
+        seed_fixture: Any = None,
     ) -> None:
         soap.prepare()
         self.store = Store(db)
         self.backend = Backend(self.store, settings)
         self.app = EmulatorApp(self.backend)
+        try:
+            self.seeded = self._seed(seed_fixture)
+        except BaseException:
+            self.store.close()
+            raise
         self._server: Any = create_server(
             self.app,
             host=host,
@@ -73,6 +79,18 @@ class EmulatorServer:
             self.app.control.started_with = calls_per_minute
             self.app.control.set_rate_limit(RateLimit(calls_per_minute))
         self._thread: threading.Thread | None = None
+
+    def _seed(self, fixture: Any) -> dict[str, Any] | None:
+        """Load ``--seed``'s fixture into a store that holds no clients yet, and keep it for every reset.
+
+        A store that already holds clients (a restart on the same ``--db`` file) is left as it is, so
+        that the agency is not created twice; None then. A bad fixture raises ``seed.SeedError``
+        before the socket is bound.
+        """
+        if fixture is None:
+            return None
+        self.app.seed_fixture = fixture
+        return seed.load(self.backend, fixture) if seed.holds_no_clients(self.store) else None
 
     @property
     def base_url(self) -> str:
