@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from .accounts import AccountOperations
 from .core import Settings
-from .customers import INVOICE_PAYMENT_METHOD, CustomerOperations
+from .customers import CREATED_AT, INVOICE_PAYMENT_METHOD, CustomerOperations
 from .entities import ACCOUNT, CUSTOMER, FIRST_ID, USER, Body, customer_number, now
 from .errors import fault
 from .store import Record, Store
@@ -41,11 +41,14 @@ class Backend(CustomerOperations, AccountOperations, UserOperations):
         """Create the signed-in user and the aggregator customer they manage, once per store.
 
         On the real service the caller of SignupCustomer is an aggregator (RoleId 33) whose own
-        customer is the ParentCustomerId of every client it signs up.
+        customer is the ParentCustomerId of every client it signs up. Our choice: the aggregator
+        customer was created when the store was seeded, the date SearchCustomers' CreatedDate and
+        DateRange read for it (predicate.md, searchcustomers.md).
         """
         with self.store.transaction() as tx:
             if tx.find(USER):
                 return
+            seeded = now()
             customer_id = tx.next_value(CUSTOMER, FIRST_ID[CUSTOMER])
             user_id = tx.next_value(USER, FIRST_ID[USER])
             tx.put(
@@ -64,9 +67,10 @@ class Backend(CustomerOperations, AccountOperations, UserOperations):
                         "CustomerLifeCycleStatus": "Active",
                         "CustomerFinancialStatus": "ClearFinancialStatus",
                         "ServiceLevel": "Premium",
-                        "LastModifiedTime": now(),
+                        "LastModifiedTime": seeded,
                         "LastModifiedByUserId": user_id,
                         INVOICE_PAYMENT_METHOD: AGGREGATOR_INVOICE_ID,
+                        CREATED_AT: seeded,
                     },
                 )
             )

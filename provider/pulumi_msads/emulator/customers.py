@@ -218,6 +218,11 @@ class CustomerOperations(Core):
         return {"CustomersInfo": {"CustomerInfo": [{"Id": c.id, "Name": c.name} for c in found[:top]]}}
 
     def op_SearchCustomers(self, request: Body) -> Body:  # noqa: N802
+        """Customers meeting every predicate and created within the DateRange (searchcustomers.md).
+
+        CreatedDate may come twice and every other field once (searchcustomers.md #predicates); the
+        creation date is the signup time, which the predicates and DateRange read (``search``).
+        """
         predicates = search.predicates(request, search.SEARCH_CUSTOMERS_PREDICATES, "SearchCustomers")
         if not predicates:
             raise fault(3079)
@@ -227,11 +232,16 @@ class CustomerOperations(Core):
         for field in set(fields):
             if field != "CreatedDate" and fields.count(field) > 1:
                 raise fault(3030, f"The {field} predicate may appear only once.")
+        if fields.count("CreatedDate") > search.CREATED_DATE_MAX:
+            raise fault(3030, f"The CreatedDate predicate may appear at most {search.CREATED_DATE_MAX} times.")
         if ("MarketCountry" in fields) != ("MarketLanguage" in fields):
             raise fault(3030, "MarketCountry and MarketLanguage predicates must be sent together.")
+        bounds = search.date_range(request)
         with self.store.transaction() as tx:
             customers = tx.find(CUSTOMER)
+            created = {c.id: search.created_on(c.body.get(CREATED_AT)) for c in customers}
+            customers = [c for c in customers if search.in_date_range(created[c.id], bounds)]
             for predicate in predicates:
-                customers = [c for c in customers if search.customer_matches(tx, c, predicate)]
+                customers = [c for c in customers if search.customer_matches(tx, c, predicate, created[c.id])]
             page = search.page(request, customers, search.SEARCH_CUSTOMERS_PAGE_MAX)
             return {"Customers": {"Customer": [customer_out(c) for c in page]}}

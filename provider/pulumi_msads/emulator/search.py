@@ -6,11 +6,13 @@ of ``paging.md``; the operations themselves live with their entities (``accounts
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
 from .. import wsdl
-from .entities import ACCOUNT, Body
+from .entities import ACCOUNT, USER, Body
 from .errors import fault
 from .store import Record, Transaction
 
@@ -30,14 +32,26 @@ SEARCH_CUSTOMERS_PREDICATES = {
     "AccountId": ("Equals",),
     "AccountName": ("Contains", "Equals"),
     "AccountNumber": ("Contains", "Equals"),
+    "CreatedDate": ("GreaterThanEquals", "LessThanEquals"),
     "CustomerId": ("Equals", "In"),
     "CustomerName": ("Contains", "Equals"),
     "MarketCountry": ("Equals",),
     "MarketLanguage": ("Equals",),
+    "UserName": ("Equals",),
 }
-"""Predicate fields and operators per search (predicate.md). SearchCustomers' ApplicationScope,
-CreatedDate and UserName predicates are not modelled."""
+"""Predicate fields and operators per search (predicate.md). SearchCustomers' ApplicationScope
+predicate ("For internal use only") is not modelled."""
 ID_PREDICATE_FIELDS = ("AccountId", "CustomerId", "UserId")
+CREATED_DATE_MAX = 2
+"""searchcustomers.md #predicates: "you can include two predicates with the Field value set to
+CreatedDate, and otherwise may only use each predicate field once"."""
+NEVER_CREATED = dt.date(1970, 1, 1)
+"""Our choice: the creation date of a customer stored without one (the aggregator of a store seeded
+before creation dates were kept), so that it is older than any date a search names."""
+_XS_DATE_TIME = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)?)?"
+)
+_DATE_RANGE_DATE = re.compile(r"\d{8}")
 
 
 def predicates(request: Body, allowed: dict[str, tuple[str, ...]], operation: str) -> list[Body]:
@@ -64,7 +78,74 @@ def predicates(request: Body, allowed: dict[str, tuple[str, ...]], operation: st
                 raise fault(3030, f"{field} predicate value {value!r} is not an id or a list of ids.") from None
         if field == "AccountLifeCycleStatus" and value not in wsdl.enum_values("AccountLifeCycleStatus"):
             raise fault(3030, f"AccountLifeCycleStatus predicate value {value!r} is not a status.")
+        if field == "CreatedDate":
+            created_date_value(str(value))
     return predicates
+
+
+def created_date_value(value: str) -> dt.date:
+    """The date of a CreatedDate predicate's Value: an xs:dateTime whose time is ignored (3030 otherwise).
+
+    predicate.md (SearchCustomers Predicates, CreatedDate): the format is "the dateTime entry in
+    Primitive XML Data Types", and "Only the month, day, and year of the specified string are used
+    for search. If you specify the hour, minutes, and seconds of a date they will be ignored." Our
+    choice: the date is read as written, a time zone offset included (it is not converted to UTC),
+    and a bare date (``2024-05-01``, xs:date) is accepted too.
+    """
+    match = _XS_DATE_TIME.fullmatch(value.strip())
+    try:
+        if match is None:
+            raise ValueError(value)
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise fault(
+            3030, f"CreatedDate predicate value {value!r} is not an xs:dateTime such as 2024-05-01T00:00:00Z."
+        ) from None
+
+
+def date_range(request: Body) -> tuple[dt.date | None, dt.date | None]:
+    """SearchCustomers' DateRange: the first and last creation dates to return, None when unbounded.
+
+    searchcustomers.md #daterange: "Determines the minimum and maximum customer creation date
+    range. This request element is optional." daterange.md: MinDate and MaxDate are strings in the
+    format "yyyyMMdd" (e.g. "20200403"). Our choices, where the pages are silent: both ends are
+    inclusive; a nil or empty MinDate or MaxDate leaves that end open (the SOAP face reads an empty
+    element as nil, so the REST face's empty string means the same); a value in another format is refused
+    with 3030 (the code of the CreatedDate predicates, which filter the same date), with details;
+    a MinDate after the MaxDate is no error and matches nothing.
+    """
+    given = request.get("DateRange") or {}
+    bounds: list[dt.date | None] = []
+    for name in ("MinDate", "MaxDate"):
+        value = given.get(name)
+        if value in (None, ""):
+            bounds.append(None)
+            continue
+        try:
+            if not _DATE_RANGE_DATE.fullmatch(str(value)):
+                raise ValueError(value)
+            bounds.append(dt.datetime.strptime(str(value), "%Y%m%d").date())
+        except ValueError:
+            raise fault(
+                3030, f"DateRange.{name} {value!r} is not a date in the format yyyyMMdd, e.g. 20200403."
+            ) from None
+    return bounds[0], bounds[1]
+
+
+def created_on(created: str | None) -> dt.date:
+    """The UTC date of a customer's stored creation time (an ISO string), or ``NEVER_CREATED``.
+
+    predicate.md (CreatedDate): "The date is stored in Coordinated Universal Time (UTC)."
+    """
+    if not created:
+        return NEVER_CREATED
+    return dt.datetime.fromisoformat(created).astimezone(dt.UTC).date()
+
+
+def in_date_range(created: dt.date, bounds: tuple[dt.date | None, dt.date | None]) -> bool:
+    """Whether a creation date lies within a ``date_range`` (both ends inclusive, our choice)."""
+    low, high = bounds
+    return (low is None or low <= created) and (high is None or created <= high)
 
 
 def _require_operator(field: str, operator: str, allowed: tuple[str, ...]) -> None:
@@ -131,8 +212,24 @@ def page(request: Body, records: list[Record], maximum: int) -> list[Record]:
     return records[index * size : (index + 1) * size]
 
 
-def customer_matches(tx: Transaction, customer: Record, predicate: Body) -> bool:
+def customer_matches(tx: Transaction, customer: Record, predicate: Body, created: dt.date = NEVER_CREATED) -> bool:
+    """Whether ``customer``, created on ``created`` (UTC), meets one SearchCustomers predicate.
+
+    CreatedDate (predicate.md): GreaterThanEquals and LessThanEquals compare the creation date
+    with the Value's date, the time of day of neither counting. UserName (predicate.md: "search the
+    UserName element of the User", Equals only) matches the customers that a user of that name can
+    reach. Our choices: the user name compares case-insensitively, like the other text predicates;
+    the emulator's one user (the signed-in aggregator) reaches every customer, as for SearchAccounts'
+    UserId; a user name nobody has matches no customer rather than being refused.
+    """
     field, operator, value = predicate["Field"], predicate["Operator"], predicate["Value"]
+    if field == "CreatedDate":
+        _require_operator(field, operator, ("GreaterThanEquals", "LessThanEquals"))
+        wanted = created_date_value(str(value))
+        return created >= wanted if operator == "GreaterThanEquals" else created <= wanted
+    if field == "UserName":
+        _require_operator(field, operator, ("Equals",))
+        return any(str(u.body.get("UserName") or "").casefold() == str(value).casefold() for u in tx.find(USER))
     if field == "CustomerName":
         return _text_matches(customer.name, operator, value, field)
     if field == "CustomerId":
