@@ -48,6 +48,29 @@ def test_the_sdk_reads_the_signed_in_user(sdk: ServiceClient) -> None:
     assert response.CustomerRoles.CustomerRole[0].RoleId == 33
 
 
+def test_the_sdk_reads_the_aggregator_roles_after_a_signup(sdk: ServiceClient) -> None:
+    created = signup(sdk)
+    response = sdk.GetUser(UserId=None)
+    roles = response.CustomerRoles.CustomerRole
+    assert [(r.RoleId, r.CustomerId) for r in roles] == [(33, response.User.CustomerId), (41, response.User.CustomerId)]
+    assert [list(r.LinkedAccountIds.long) for r in roles] == [[created.AccountId]] * 2
+
+
+def test_the_sdk_searches_customers_by_date_range(sdk: ServiceClient) -> None:
+    created = signup(sdk)
+    day = created.CreateTime.strftime("%Y%m%d")
+    predicate = empty(sdk, "Predicate")
+    predicate.Field, predicate.Operator, predicate.Value = "CustomerId", "Equals", str(created.CustomerId)
+    predicates = sdk.factory.create("ns5:ArrayOfPredicate")
+    predicates.Predicate.append(predicate)
+    date_range = empty(sdk, "DateRange")
+    date_range.MinDate, date_range.MaxDate = day, day
+    paging = empty(sdk, "Paging")
+    paging.Index, paging.Size = 0, 10
+    found = sdk.SearchCustomers(Predicates=predicates, DateRange=date_range, Ordering=None, PageInfo=paging)
+    assert [int(c.Id) for c in found.Customer] == [created.CustomerId]
+
+
 def test_the_sdk_signs_up_a_customer(sdk: ServiceClient) -> None:
     created = signup(sdk)
     assert len(created.CustomerNumber) == 10
