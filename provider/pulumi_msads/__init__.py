@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         ThrottledError,
         TimestampMismatchError,
         TransportError,
+        UnchangeableError,
     )
     from .providers import AccountProvider, CustomerProvider
     from .resources import Account, AccountArgs, AddressArgs, Customer, CustomerArgs, PrimaryAccountArgs
@@ -37,6 +38,7 @@ _EXPORTS = {
     "errors": (
         "AccountInDraftError", "ApiError", "AuthenticationError", "ConfigurationError", "CreateOutcomeUnknownError",
         "DeletionPreventedError", "ErrorDetail", "InputError", "MsadsError", "NameTakenError", "NotFoundError",
+        "UnchangeableError",
         "PermissionDeniedError", "ProtocolError", "ServiceError", "ThrottledError",
         "TimestampMismatchError", "TransportError",
     ),
@@ -70,6 +72,7 @@ __all__ = [  # the same names as _EXPORTS (a test checks), written out for tools
     "ThrottledError",
     "TimestampMismatchError",
     "TransportError",
+    "UnchangeableError",
 ]
 
 

@@ -55,6 +55,10 @@ class DeletionPreventedError(MsadsError):
     """A delete (or a replacement, which deletes) refused by the resource's ``deletion_policy``."""
 
 
+class UnchangeableError(MsadsError):
+    """A change the API cannot make in place and that no replacement would make either (refused in the preview)."""
+
+
 FAULT_SHAPES: dict[str, tuple[str, str]] = {
     "AdApiFaultDetail": ("Errors", "Detail"),
     "ApiFault": ("OperationErrors", "Details"),
@@ -113,11 +117,15 @@ class ApiError(MsadsError):
         cls, operation: str, errors: Sequence[ErrorDetail], tracking_id: str | None, http_status: int | None = None
     ) -> ApiError:
         """The most specific subclass for the fault's first error code."""
-        first = errors[0].code if errors else None
         for subclass in _SUBCLASSES:
-            if first in subclass.codes:
+            if errors and subclass.selects(errors[0]):
                 return subclass(operation, errors, tracking_id, http_status)
         return cls(operation, errors, tracking_id, http_status)
+
+    @classmethod
+    def selects(cls, error: ErrorDetail) -> bool:
+        """Is ``error`` (a fault's first error) one this subclass stands for?"""
+        return error.code in cls.codes
 
     @classmethod
     def from_codes(cls, operation: str, codes: Iterable[int], tracking_id: str | None = None) -> ApiError:
@@ -148,6 +156,13 @@ class TimestampMismatchError(ApiError):
     """The object changed since its TimeStamp was read (209): someone else wrote it."""
 
     codes = frozenset({209})
+
+    @classmethod
+    def selects(cls, error: ErrorDetail) -> bool:
+        """209 is also "The Address PostalCode property is invalid" (operation-error-codes.md): that one is a
+        validation error, which reading again and retrying would only repeat."""
+        about_postal_code = "postalcode" in f"{error.message} {error.details or ''}".replace(" ", "").casefold()
+        return error.code in cls.codes and not about_postal_code
 
 
 class NotFoundError(ApiError):

@@ -20,25 +20,13 @@ from pydantic import BaseModel
 
 from . import wsdl
 from .models import AccountFieldsModel, AddressModel, CustomerModel
+from .naming import pascal, snake
 
 Kind = Literal["scalar", "address", "map"]
 Props = dict[str, Any]
 
 ADDRESS_SYSTEM_FIELDS = frozenset({"Id", "TimeStamp"})
 KVP_ARRAY = "KeyValuePairOfstringstring"
-
-
-def pascal(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
-
-
-def snake(name: str) -> str:
-    out = ""
-    for index, char in enumerate(name):
-        if char.isupper() and index and not name[index - 1].isupper():
-            out += "_"
-        out += char.lower()
-    return out
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias, get_args
 
+import annotated_types
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,12 +23,16 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
+    field_validator,
+    model_validator,
 )
 from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
-from . import wsdl
+from . import rules, wsdl
+from .naming import pascal, snake
 
 REPLACE: JsonDict = {"x-replace-on-change": True}
 """Field metadata: changing this value replaces the resource (the API cannot change it)."""
@@ -121,8 +126,29 @@ def deletion_policy_field(what: str) -> Any:
     return Field(None, description=DELETION_POLICY_DESCRIPTION.format(what=what))
 
 
+def _refuse(message: str) -> PydanticCustomError:
+    return PydanticCustomError("service_rule", "{message}", {"message": message})
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_the_service_takes(cls, value: Any, info: ValidationInfo) -> Any:
+        """Text the service would refuse, refused here first: characters XML 1.0 cannot carry anywhere
+        (map keys and values too), and lengths counted as the service counts them (UTF-16 units)."""
+        field = cls.model_fields.get(info.field_name or "")
+        limit = next(
+            (m.max_length for m in (field.metadata if field else []) if isinstance(m, annotated_types.MaxLen)), None
+        )
+        pairs = value.items() if isinstance(value, dict) else []
+        texts = [value] if isinstance(value, str) else [t for kv in pairs for t in kv if isinstance(t, str)]
+        for text in texts:
+            problem = rules.text_problem(text, limit if isinstance(value, str) else None)
+            if problem:
+                raise _refuse(f"{text[:40]!r} {problem}")
+        return value
 
 
 class AddressModel(Model):
@@ -140,6 +166,16 @@ class AddressModel(Model):
     postal_code: str | None = Field(None, max_length=10, description="Postal code.")
     country_code: CountryCode | None = Field(None, description="Two-letter country code, such as US.")
 
+    def api_fields(self) -> dict[str, object]:
+        return {pascal(name): value for name, value in self.model_dump().items()}
+
+    @model_validator(mode="after")
+    def _state_without_country_prefix(self) -> AddressModel:
+        for problem in rules.address_problems(self.api_fields(), creating=False):
+            if problem.field == "StateOrProvince":
+                raise _refuse(f"state_or_province {problem.message}")
+        return self
+
 
 class BusinessAddressModel(AddressModel):
     """An account's business address: business name, first line, city and country are required."""
@@ -148,6 +184,18 @@ class BusinessAddressModel(AddressModel):
     line1: str = Field(max_length=35, min_length=1, description="First street line.")
     city: str = Field(max_length=35, min_length=1, description="City.")
     country_code: CountryCode = Field(description="Two-letter country code; it must match the currency's country.")
+
+    @model_validator(mode="after")
+    def _country_requirements(self) -> BusinessAddressModel:
+        """Brazil and India also need postal_code and state_or_province (advertiseraccount.md #businessaddress)."""
+        missing = [
+            snake(p.field)
+            for p in rules.address_problems(self.api_fields(), creating=True)
+            if p.field in ("PostalCode", "StateOrProvince")
+        ]
+        if missing:
+            raise _refuse(f"{' and '.join(missing)} required for an address in {self.country_code}")
+        return self
 
 
 class AccountFieldsModel(Model):
@@ -172,6 +220,23 @@ class AccountFieldsModel(Model):
         None, description="Tax ids by key (VATNumber, CNPJ, ...); the keys allowed depend on the country."
     )
     forward_compatibility_map: KeyValueMap | None = Field(None, description="Reserved by the API for future settings.")
+
+    @model_validator(mode="after")
+    def _tax_keys_of_the_business_country(self) -> AccountFieldsModel:
+        """Tax keys the service knows, of the business address's country (advertiseraccount.md #taxinformation)."""
+        keys = list(self.tax_information or {})
+        problems = rules.tax_key_problems(keys, self.business_address.country_code)
+        if problems:
+            raise _refuse("; ".join(f"tax_information key {p.field!r} {p.message}" for p in problems))
+        return self
+
+    def missing_tax_keys(self) -> list[str]:
+        """What a new account in its country must carry but this one lacks (empty values count as absent)."""
+        keys = [k for k, v in (self.tax_information or {}).items() if v]
+        address = self.business_address
+        return [
+            f"tax_information: {p.message}" for p in rules.missing_tax_keys(keys, address.country_code, address.city)
+        ]
 
 
 class PrimaryAccountModel(AccountFieldsModel):

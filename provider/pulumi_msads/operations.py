@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from . import client as client_module
-from . import fields
+from . import fields, rules
 from .client import ServiceClient, is_transient, outcome, retry_delay
 from .errors import (
     AccountInDraftError,
@@ -33,8 +33,10 @@ from .errors import (
     NotFoundError,
     TimestampMismatchError,
     TransportError,
+    UnchangeableError,
 )
 from .fields import Props
+from .models import AddressModel
 
 log = logging.getLogger("pulumi_msads")
 
@@ -572,6 +574,48 @@ def refuse_replacement(props: Props, what: str, replaced: list[str], effect: str
             f"its deletion_policy 'prevent' (the default) forbids. Declare the live value again to keep it as it is; "
             f"or to replace it, {_opt_in(what, effect).removeprefix('To remove it anyway, ')}, then make the change"
         )
+
+
+def refuse_unchangeable(olds: Props, news: Props, what: str, owner: Any) -> None:
+    """Fail the preview (``diff``) for a change the API cannot make to an existing account.
+
+    ``olds`` are the account's last known outputs (with ``bill_to_customer_id``), ``news`` its
+    declared inputs, ``owner`` the id of the customer that owns it. Two such changes: the business
+    address of an account billed by monthly invoice (advertiseraccount.md #businessaddress, error
+    1138), and the TaxInformation keys marked "Update: Read-only" (#taxinformation).
+    """
+    problems = []
+    bill_to = olds.get("bill_to_customer_id")
+    address = news.get("business_address")
+    if (
+        address is not None
+        and bill_to is not None
+        and str(bill_to) != str(owner)
+        and fields.normalize(address) != fields.normalize(olds.get("business_address"))
+    ):
+        problems.append(
+            f"its business_address cannot change: it is billed by monthly invoice (to customer {bill_to}), and the "
+            "API makes an invoice account's business address read-only (error 1138). Declare the live address "
+            f"again ({_address_text(olds.get('business_address'))}); to change it, ask your Microsoft Advertising "
+            "account manager or support, then declare the new address once it is live"
+        )
+    if "tax_information" in news:
+        before, after = olds.get("tax_information") or {}, fields.normalize(news.get("tax_information") or {})
+        for key in rules.read_only_tax_changes(before, after):
+            live = f"the live value {before[key]!r}" if key in before else "no value"
+            problems.append(
+                f"tax_information.{key} cannot be added, changed or removed once the account exists (the API makes "
+                f"it read-only on update). Declare {live} again; to change it, ask Microsoft Advertising support"
+            )
+    if problems:
+        raise UnchangeableError(f"{what}: " + "; ".join(problems) + ".")
+
+
+def _address_text(address: Any) -> str:
+    if not isinstance(address, dict):
+        return "none"
+    order = list(AddressModel.model_fields)  # as people write an address: name, street lines, city, ...
+    return ", ".join(f"{k}: {address[k]}" for k in sorted(address, key=lambda k: order.index(k) if k in order else 99))
 
 
 def _removal_allowed(props: Props, what: str, effect: str) -> bool:

@@ -29,11 +29,11 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pydantic import BaseModel, ValidationError
 
-from . import fields, operations, runtime, server_errors
+from . import fields, naming, operations, runtime, server_errors
 from .client import ServiceClient
 from .errors import ConfigurationError, InputError
 from .fields import Props
-from .models import AccountModel, CustomerModel, coerce_id, describe_errors, fields_at
+from .models import AccountFieldsModel, AccountModel, CustomerModel, coerce_id, describe_errors, fields_at
 
 PROVIDER_KEY = "__provider"
 
@@ -89,7 +89,7 @@ def check_inputs(model: type[BaseModel], news: Props) -> CheckResult:
     return CheckResult(fields.normalize({**news, **known_ids}), [])
 
 
-def _check(model: type[BaseModel], news: Props) -> CheckResult:
+def _check(model: type[BaseModel], news: Props, *, creating: bool = False) -> CheckResult:
     """``check``: the provider's configuration first, then the inputs.
 
     Check is the one call a preview always makes, so a broken configuration (a misspelt
@@ -99,7 +99,25 @@ def _check(model: type[BaseModel], news: Props) -> CheckResult:
     if problem is not None:
         return CheckResult({k: v for k, v in news.items() if k != PROVIDER_KEY}, [CheckFailure("", str(problem))])
     result = check_inputs(model, news)
+    if creating and not result.failures and not _unknown_paths(result.inputs) and not result.inputs.get("adopt_id"):
+        result = CheckResult(result.inputs, _creation_failures(model, result.inputs))
     return CheckResult(result.inputs, [_for_the_engine(f) for f in result.failures])
+
+
+def _creation_failures(model: type[BaseModel], inputs: Props) -> list[CheckFailure]:
+    """What only a new account must have: the tax keys its country requires (advertiseraccount.md #taxinformation).
+
+    Checked when the resource is created, not adopted, and not on update: the service requires these
+    keys on add only (an AUGSTNumber, say, may be removed later).
+    """
+    checked = model.model_validate(inputs)
+    account, prefix = (checked.account, "account.") if isinstance(checked, CustomerModel) else (checked, "")
+    if not isinstance(account, AccountFieldsModel):
+        return []
+    return [
+        CheckFailure(f"{prefix}tax_information", reason.removeprefix("tax_information: "))
+        for reason in account.missing_tax_keys()
+    ]
 
 
 def _for_the_engine(failure: CheckFailure) -> CheckFailure:
@@ -167,8 +185,13 @@ def _status_outputs(prefix: str, entity: Props, status_fields: tuple[str, ...]) 
         f"{prefix}_number": entity.get("Number"),
     }
     for name in status_fields:
-        out[fields.snake(name)] = entity.get(name)
+        out[naming.snake(name)] = entity.get(name)
     return out
+
+
+def _id_text(value: Any) -> str | None:
+    """The customer billed for an account, as an id string: another customer means a monthly invoice."""
+    return None if value is None else str(value)
 
 
 def customer_outputs(customer: Props, account: Props, kept: Props) -> Props:
@@ -177,6 +200,7 @@ def customer_outputs(customer: Props, account: Props, kept: Props) -> Props:
     outs["account"] = fields.from_api(fields.account_fields(), account)
     outs.update(_status_outputs("customer", customer, ("CustomerLifeCycleStatus", "CustomerFinancialStatus")))
     outs.update(_status_outputs("account", account, ("AccountLifeCycleStatus", "AccountFinancialStatus")))
+    outs["bill_to_customer_id"] = _id_text(account.get("BillToCustomerId"))
     outs["last_modified_time"] = _iso(customer.get("LastModifiedTime"))
     outs.update(kept)
     normalized: Props = fields.normalize(outs)
@@ -188,6 +212,7 @@ def account_outputs(account: Props, kept: Props) -> Props:
     outs = fields.from_api(fields.account_fields(), account)
     outs.update(_status_outputs("account", account, ("AccountLifeCycleStatus", "AccountFinancialStatus")))
     outs["customer_id"] = str(account.get("ParentCustomerId") or kept.get("customer_id"))
+    outs["bill_to_customer_id"] = _id_text(account.get("BillToCustomerId"))
     outs["last_modified_time"] = _iso(account.get("LastModifiedTime"))
     outs.update(kept)
     normalized: Props = fields.normalize(outs)
@@ -279,8 +304,8 @@ CUSTOMER_KEPT = ("parent_customer_id", *CUSTOMER_SETTINGS, "create_time", MANAGE
 class CustomerProvider(_Base):
     """A client customer and its primary account (SignupCustomer, GetCustomer, UpdateCustomer, ...)."""
 
-    def check(self, _olds: Props, news: Props) -> CheckResult:
-        return _check(CustomerModel, news)
+    def check(self, olds: Props, news: Props) -> CheckResult:
+        return _check(CustomerModel, news, creating=not olds)
 
     def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
         changed, replaced = diff_fields(fields.customer_fields(), olds, news)
@@ -293,6 +318,11 @@ class CustomerProvider(_Base):
             # The protocol's replace keys are top-level properties: the nested change forces "account".
             replaced += ["account"] if more_replaced else []
         ids = _diff_ids(("parent_customer_id",), olds, news)
+        if isinstance(new_account, dict) and not _unknown_paths(new_account):
+            account_olds = {**old_account, "bill_to_customer_id": olds.get("bill_to_customer_id")}
+            operations.refuse_unchangeable(
+                account_olds, new_account, f"the primary account {olds.get('account_id')} of customer {_id}", _id
+            )
         operations.refuse_replacement(
             olds,
             f"customer {_id} (primary account {olds.get('account_id')})",
@@ -323,6 +353,9 @@ class CustomerProvider(_Base):
                     "customer_number": result.customer_number,
                     "account_id": result.account_id,
                     "account_number": result.account_number,
+                    # SignupCustomer without a UserInvitation bills the account to the aggregator's invoice
+                    # (signupcustomer.md): its business address is then read-only (diff refuses a change).
+                    "bill_to_customer_id": result.parent_customer_id,
                     "last_modified_time": kept.get("create_time"),
                 }
             )
@@ -376,12 +409,14 @@ ACCOUNT_KEPT = (*ACCOUNT_SETTINGS, "create_time", MANAGED)
 class AccountProvider(_Base):
     """An additional advertiser account of an existing customer (AddAccount, GetAccount, UpdateAccount, ...)."""
 
-    def check(self, _olds: Props, news: Props) -> CheckResult:
-        return _check(AccountModel, news)
+    def check(self, olds: Props, news: Props) -> CheckResult:
+        return _check(AccountModel, news, creating=not olds)
 
     def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
         changed, replaced = diff_fields(fields.account_fields(), olds, news)
         ids = _diff_ids(("customer_id",), olds, news)
+        if not ids and not _unknown_paths(news):
+            operations.refuse_unchangeable(olds, news, f"account {_id}", olds.get("customer_id"))
         operations.refuse_replacement(olds, f"account {_id}", replaced + ids, "deactivates it with DeleteAccount")
         changes = bool(changed or ids) or _declared_changed(olds, news)
         changes = changes or _settings_changed(ACCOUNT_SETTINGS, olds, news)

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import fields, wsdl
+from . import fields, naming, wsdl
 from .models import AccountModel, CustomerModel
 from .providers import MANAGED
 from .resources import ACCOUNT_OUTPUTS, CUSTOMER_OUTPUTS
@@ -140,7 +140,7 @@ def _outputs(names: tuple[str, ...]) -> list[str]:
         except KeyError:
             raise KeyError(f"no description for output {name!r}: add it to reference.OUTPUTS") from None
         try:
-            values = _enum_text(list(wsdl.enum_values(fields.pascal(name))), fields.pascal(name))
+            values = _enum_text(list(wsdl.enum_values(naming.pascal(name))), naming.pascal(name))
         except KeyError:
             values = ""
         rows.append(f"| `{name}` | string | {_cell(values)} | {_cell(description)} |")

@@ -125,3 +125,89 @@ def xml_unsafe(text: str) -> str | None:
         if point < 0x20 or 0xD800 <= point <= 0xDFFF or point in (0xFFFE, 0xFFFF):
             return char
     return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: the API field, the service's error code, and what is wrong (without the path)."""
+
+    field: str
+    code: int
+    message: str
+
+
+def address_problems(address: dict[str, object], *, creating: bool) -> list[Problem]:
+    """An address as the service would judge it (API field names): required on add, lengths, state prefix."""
+    found = []
+    if creating:
+        for name in required_address_fields(address, ADDRESS_REQUIRED_ON_ADD):
+            if not address.get(name):
+                found.append(Problem(name, 1140, "is required" + _for_country(name, address)))
+    for name, limit in ADDRESS_LIMITS.items():
+        value = address.get(name)
+        if isinstance(value, str) and service_length(value) > limit:
+            code = ADDRESS_FIELD_CODES.get(name, 1140)
+            found.append(Problem(name, code, f"is {service_length(value)} characters; at most {limit} are allowed"))
+    state, country = address.get("StateOrProvince"), address.get("CountryCode")
+    if isinstance(state, str) and isinstance(country, str) and has_country_prefix(state, country):
+        found.append(
+            Problem("StateOrProvince", 1140, f"{state!r} has a country prefix; use {state.split('-', 1)[1]!r}")
+        )
+    return found
+
+
+def required_address_fields(address: dict[str, object], base: tuple[str, ...]) -> list[str]:
+    """``base``, and PostalCode and StateOrProvince where the address's country requires them."""
+    needed = list(base)
+    if address.get("CountryCode") in COUNTRIES_NEEDING_POSTAL_CODE_AND_STATE:
+        needed += [n for n in ("PostalCode", "StateOrProvince") if n not in needed]
+    return needed
+
+
+def _for_country(name: str, address: dict[str, object]) -> str:
+    if name in ("PostalCode", "StateOrProvince") and name not in ADDRESS_REQUIRED_ON_ADD:
+        return f" for an address in {address.get('CountryCode')}"
+    return ""
+
+
+def tax_key_problems(keys: list[str], country: str | None) -> list[Problem]:
+    """Tax keys that are unknown (1145), repeated (1145) or of another country (1144)."""
+    found = []
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        found.append(Problem(key, TAX_INVALID_KEYS, "appears more than once"))
+    for key in dict.fromkeys(keys):
+        row = TAX_KEYS.get(key)
+        if row is None:
+            found.append(Problem(key, TAX_INVALID_KEYS, f"is not a tax key; allowed: {', '.join(TAX_KEYS)}"))
+        elif country not in row.countries:
+            where = ", ".join(row.countries)
+            found.append(Problem(key, TAX_NOT_APPLICABLE, f"applies to {where}, not to an account in {country}"))
+    return found
+
+
+def missing_tax_keys(keys: list[str], country: str | None, city: str | None) -> list[Problem]:
+    """The keys a new account in ``country`` must carry but lacks: 1148 for PanNumber, else 201."""
+    found = []
+    for options in required_tax_keys(country, city):
+        if not any(key in keys for key in options):
+            code = PAN_REQUIRED if options == ("PanNumber",) else 201
+            found.append(Problem(options[0], code, f"{' or '.join(options)} is required for an account in {country}"))
+    return found
+
+
+def read_only_tax_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The keys read-only on update whose value an update would add, change or remove."""
+    return [k for k, row in TAX_KEYS.items() if row.read_only_on_update and before.get(k) != after.get(k)]
+
+
+def text_problem(value: str, limit: int | None = None) -> str | None:
+    """What the service would refuse in a text value: a character XML 1.0 cannot carry, or its length."""
+    bad = xml_unsafe(value)
+    if bad is not None:
+        return f"contains the character U+{ord(bad):04X}, which XML 1.0 (and so the service) cannot carry"
+    if limit is not None and service_length(value) > limit:
+        return (
+            f"is {service_length(value)} characters as the service counts them (UTF-16 units: characters "
+            f"outside the Basic Multilingual Plane, such as emoji, count twice); at most {limit} are allowed"
+        )
+    return None

@@ -33,42 +33,14 @@ def with_default_country(account: Body, customer: Body) -> Body:
     return {**account, "BusinessAddress": {**business, "CountryCode": country}}
 
 
-def _needed(address: Body, base: tuple[str, ...]) -> list[str]:
-    needed = list(base)
-    if address.get("CountryCode") in rules.COUNTRIES_NEEDING_POSTAL_CODE_AND_STATE:
-        needed += [n for n in ("PostalCode", "StateOrProvince") if n not in needed]
-    return needed
-
-
 def errors(address: Body | None, path: str, *, creating: bool) -> list[ErrorItem]:
     """What is wrong with an address as sent: missing fields (on add), lengths, a prefixed state."""
     if not address:
         return []
-    found = []
-    if creating:
-        for name in _needed(address, rules.ADDRESS_REQUIRED_ON_ADD):
-            if not address.get(name):
-                found.append(ErrorItem(1140, f"{path}.{name} is required."))
-    for name, limit in rules.ADDRESS_LIMITS.items():
-        value = address.get(name)
-        if value is not None and rules.service_length(value) > limit:
-            code = rules.ADDRESS_FIELD_CODES.get(name, 1140)
-            found.append(
-                ErrorItem(
-                    code,
-                    f"{path}.{name} is {rules.service_length(value)} characters; at most {limit} are allowed.",
-                    ADDRESS_MESSAGES.get(code),
-                )
-            )
-    state, country = address.get("StateOrProvince"), address.get("CountryCode")
-    if rules.has_country_prefix(state, country):
-        found.append(
-            ErrorItem(
-                1140,
-                f"{path}.StateOrProvince {state!r} has a country prefix; send {str(state).split('-', 1)[1]!r}.",
-            )
-        )
-    return found
+    return [
+        ErrorItem(p.code, f"{path}.{p.field} {p.message}.", ADDRESS_MESSAGES.get(p.code))
+        for p in rules.address_problems(address, creating=creating)
+    ]
 
 
 def comparable(address: Any) -> Body:
@@ -97,7 +69,7 @@ def change_errors(
         what = "is missing" if sent.get("Id") is None else f"is {sent.get('Id')}"
         found.append(ErrorItem(1140, f"{path}.Id {what}; an update must send the stored address's Id {stored_id}."))
     if require_on_change and comparable(result) != comparable(stored):
-        for name in _needed(result or sent, rules.ADDRESS_REQUIRED_ON_CHANGE):
+        for name in rules.required_address_fields(result or sent, rules.ADDRESS_REQUIRED_ON_CHANGE):
             if not sent.get(name):
                 found.append(ErrorItem(1140, f"{path}.{name} is required when the address changes."))
     return found

@@ -144,8 +144,24 @@ def parse(payload: bytes, soap_action: str | None) -> Request:
         problems = "; ".join(e.message for e in schema.error_log)  # type: ignore[attr-defined]
     if not valid:
         raise fault(201, f"The {name} request does not match the WSDL: {problems}")
+    _keep_empty_strings(payload_element)
     message = operation.input.deserialize(envelope)
     return Request(name, _plain(getattr(message, "header", None)), _plain(getattr(message, "body", None)))
+
+
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+
+
+def _keep_empty_strings(element: etree._Element) -> None:
+    """Let an empty element (``<Line2/>``) read as ``""`` and only a nil or absent one as None, as WCF reads them.
+
+    lxml gives an empty element no text, and zeep then reads it as None, which would make "clear this
+    line" and "leave it alone" the same request. The schemas have passed by now, so an empty leaf is
+    text (an empty number or date is invalid) or a complex value with nothing in it.
+    """
+    for leaf in element.iter():
+        if len(leaf) == 0 and leaf.text is None and leaf.get(XSI_NIL) not in ("true", "1"):
+            leaf.text = ""
 
 
 def _plain(value: Any) -> dict[str, Any]:
