@@ -84,7 +84,8 @@ _FAULT_CASES: list[list[Any]] = []
 
 
 _WIRE = {"transport": ""}
-"""The transport of the test now running, for its table rows (set by tests/reliability/conftest.py)."""
+"""The transport and update semantics (``rest/per-field``) of the test now running, for its table rows (set by
+tests/reliability/conftest.py)."""
 
 
 def set_case_transport(transport: str) -> None:
@@ -112,6 +113,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not _FAULT_CASES:
         return
     terminalreporter.section(f"fault matrix: {len(_FAULT_CASES)} cases")
-    terminalreporter.write_line(f"{'operation':<16} {'fault':<42} {'wire':<5} {'outcome':<8} {'calls':>5}  detail")
+    header = f"{'operation':<16} {'fault':<42} {'wire':<5} {'updates':<9} {'outcome':<8} {'calls':>5}  detail"
+    terminalreporter.write_line(header)
     for operation, fault, wire, outcome, calls, detail in sorted(_FAULT_CASES, key=lambda row: row[:3]):
-        terminalreporter.write_line(f"{operation:<16} {fault:<42} {wire:<5} {outcome:<8} {calls:>5}  {detail[:90]}")
+        transport, _, updates = wire.partition("/")
+        terminalreporter.write_line(
+            f"{operation:<16} {fault:<42} {transport:<5} {updates:<9} {outcome:<8} {calls:>5}  {detail[:90]}"
+        )

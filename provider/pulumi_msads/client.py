@@ -166,9 +166,24 @@ class ServiceClient:
         self.call("DeleteCustomer", CustomerId=int(customer_id), TimeStamp=timestamp)
 
     def accounts_of(self, customer_id: str) -> list[Body]:
-        """The customer's own accounts (AccountInfo: Id, Name, Number, AccountLifeCycleStatus)."""
-        body = self.call("GetAccountsInfo", CustomerId=int(customer_id), OnlyParentAccounts=True)
-        return list((body.get("AccountsInfo") or {}).get("AccountInfo") or [])
+        """The customer's own accounts (Id, Name, Number, AccountLifeCycleStatus, ...), all pages.
+
+        SearchAccounts rather than GetAccountsInfo, which "may take up to five minutes" to list a new
+        account (getaccountsinfo.md): an adoption or a recovery right after a create must see it.
+        """
+        found: list[Body] = []
+        index = 0
+        while True:
+            body = self.call(
+                "SearchAccounts",
+                Predicates={"Predicate": [{"Field": "CustomerId", "Operator": "Equals", "Value": str(customer_id)}]},
+                PageInfo={"Index": index, "Size": SEARCH_PAGE_SIZE},
+            )
+            page = list((body.get("Accounts") or {}).get("AdvertiserAccount") or [])
+            found += page
+            if len(page) < SEARCH_PAGE_SIZE:
+                return found
+            index += 1
 
     def customers_named(self, name: str) -> list[Body]:
         """Id and Name of the customers the user can reach whose name is ``name`` (case-insensitive).
@@ -193,19 +208,7 @@ class ServiceClient:
         SearchAccounts takes a single predicate, so this asks for the customer's accounts and
         compares names here; the AccountName predicate alone would search every customer.
         """
-        found: list[Body] = []
-        index = 0
-        while True:
-            body = self.call(
-                "SearchAccounts",
-                Predicates={"Predicate": [{"Field": "CustomerId", "Operator": "Equals", "Value": str(customer_id)}]},
-                PageInfo={"Index": index, "Size": SEARCH_PAGE_SIZE},
-            )
-            page = list((body.get("Accounts") or {}).get("AdvertiserAccount") or [])
-            found += [a for a in page if str(a.get("Name", "")).casefold() == name.casefold()]
-            if len(page) < SEARCH_PAGE_SIZE:
-                return found
-            index += 1
+        return [a for a in self.accounts_of(customer_id) if str(a.get("Name", "")).casefold() == name.casefold()]
 
     def current_user(self) -> Body:
         return self.call("GetUser", UserId=None)

@@ -33,6 +33,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from . import rules
 from .errors import InputError
 from .models import (
     AccountFieldsModel,
@@ -255,6 +256,7 @@ def _check(data: Any) -> list[tuple[str, str]]:
         failures += _bad_key(where, key)
         failures += _describe(_CustomerShape, customer, where)
         names = {_name(customer.get("account")): f"{where}.account"}
+        failures += _too_many_accounts(customer, where)
         for account_where, account_key, account in _entries(customer, where):
             failures += _bad_key(account_where, account_key)
             failures += _describe(AccountEntry, account, account_where)
@@ -270,6 +272,21 @@ def _check(data: Any) -> list[tuple[str, str]]:
                 )
             names.setdefault(name, account_where)
     return [(path, _with_hint(path, reason, data)) for path, reason in failures]
+
+
+def _too_many_accounts(customer: Any, where: str) -> list[tuple[str, str]]:
+    """At most six accounts per customer, the primary one included (guides/entity-hierarchy-limits.md)."""
+    accounts = customer.get("accounts") if isinstance(customer, dict) else None
+    count = 1 + (len(accounts) if isinstance(accounts, dict) else 0)
+    if count <= rules.ACCOUNTS_PER_CUSTOMER_MAX:
+        return []
+    return [
+        (
+            f"{where}.accounts",
+            f"{count} accounts with the primary one; a customer can have at most {rules.ACCOUNTS_PER_CUSTOMER_MAX}, "
+            "so the service would refuse the others: move some to another customer",
+        )
+    ]
 
 
 def _empty(data: Any) -> list[tuple[str, str]]:

@@ -107,6 +107,35 @@ def test_the_sdk_updates_an_account_it_read(sdk: ServiceClient) -> None:
     assert (got.Name, got.TimeZone) == ("Contoso renamed", "EasternTimeUSCanada")
 
 
+def test_the_sdk_is_refused_a_change_to_an_invoice_accounts_business_address(sdk: ServiceClient) -> None:
+    """advertiseraccount.md #businessaddress: "Read-only for monthly invoice accounts" (1138)."""
+    account = sdk.GetAccount(AccountId=signup(sdk).AccountId)
+    account.BusinessAddress.Line2 = "Building 92"
+    with pytest.raises(WebFault) as raised:
+        sdk.UpdateAccount(Account=account)
+    assert operation_error_codes(raised.value) == [1138]
+
+
+def test_the_sdk_is_refused_an_indian_account_without_its_pan_number(sdk: ServiceClient) -> None:
+    """advertiseraccount.md #taxinformation: PanNumber, "Add: Required" (1148)."""
+    user = sdk.GetUser(UserId=None).User
+    customer = empty(sdk, "Customer")
+    customer.Name, customer.Industry, customer.MarketCountry, customer.MarketLanguage = (
+        "Contoso",
+        "Retail",
+        "IN",
+        "English",
+    )
+    business = empty(sdk, "Address")
+    business.BusinessName, business.City, business.Line1 = "Contoso", "Mumbai", "1 Marine Drive"
+    business.CountryCode, business.PostalCode, business.StateOrProvince = "IN", "400001", "MH"
+    account = empty(sdk, "AdvertiserAccount")
+    account.Name, account.CurrencyCode, account.BusinessAddress = "Contoso India", "INR", business
+    with pytest.raises(WebFault) as raised:
+        sdk.SignupCustomer(Customer=customer, Account=account, ParentCustomerId=user.CustomerId)
+    assert operation_error_codes(raised.value) == [1148]
+
+
 def test_the_sdk_gets_timestamp_not_match_for_a_stale_update(sdk: ServiceClient) -> None:
     created = signup(sdk)
     stale = sdk.GetCustomer(CustomerId=created.CustomerId)

@@ -424,3 +424,27 @@ def test_check_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert gitops.main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out) == gitops.json_schema()
+
+
+def more_accounts(count: int) -> str:
+    """VALID with ``count`` additional accounts under its one customer."""
+    accounts = {
+        f"a{i}": {"name": f"Acme - {i}", "currency_code": "USD", "business_address": dict(ADDRESS)}
+        for i in range(count)
+    }
+    return changed("customers.acme.accounts", accounts)
+
+
+def test_a_customer_with_six_accounts_loads() -> None:
+    assert len(gitops.loads(more_accounts(5), "test.yaml").customers["acme"].accounts) == 5
+
+
+def test_a_customer_with_a_seventh_account_is_refused_before_any_call() -> None:
+    """guides/entity-hierarchy-limits.md: "Each customer can have between one and six accounts"."""
+    assert problems(more_accounts(6)) == [
+        (
+            "customers.acme.accounts",
+            "7 accounts with the primary one; a customer can have at most 6, so the service would refuse the "
+            "others: move some to another customer",
+        )
+    ]

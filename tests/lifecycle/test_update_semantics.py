@@ -119,3 +119,19 @@ def test_a_read_only_tax_key_change_fails_the_preview_naming_the_live_value(
     )
     assert "Declare the live value 'DE1' again" in refused.value.message
     assert emulator.total_calls() == 0
+
+
+def test_nothing_depends_on_new_accounts_being_listed_at_once(
+    customers: Engine, accounts: Engine, emulator: EmulatorControl
+) -> None:
+    """getaccountsinfo.md: new accounts "may take up to five minutes" to be listed. With the emulator's listing
+    delay longer than the test, creating, adopting and reading a customer and an account still work."""
+    emulator.settings(listing_delay=300)
+    created = customers.up_create(customer_inputs()).state
+    assert created is not None
+    adopted = customers.up_create(customer_inputs(adopt_id=created.id), name="again").state
+    assert adopted is not None and outputs(adopted)["account_id"] == outputs(created)["account_id"]
+    account = accounts.up_create(account_inputs(created.id)).state
+    assert account is not None
+    assert customers.refresh(created).op == "same" and accounts.refresh(account).op == "same"
+    assert "GetAccountsInfo" not in emulator.calls()

@@ -31,9 +31,10 @@ def server(
 
 @pytest.fixture(autouse=True)
 def _table_rows_name_the_transport(request: pytest.FixtureRequest) -> None:
-    """Rows of the fault matrix's table say which wire their case ran over."""
+    """Rows of the fault matrix's table say which wire their case ran over, and under which update reading."""
     callspec = getattr(request.node, "callspec", None)
-    set_case_transport(str(callspec.params.get("server", "")) if callspec else "")
+    params = callspec.params if callspec else {}
+    set_case_transport(f"{params.get('server', '')}/{params.get('emulator', '')}")
 
 
 # The lifecycle tests' provider server and engines, shared rather than defined twice.
