@@ -10,7 +10,12 @@ Retries: transient failures (throttling, internal errors, HTTP 5xx, connection f
 retried with backoff on calls that are safe to repeat. SignupCustomer and AddAccount are not:
 they are sent once, and the caller (``operations``) decides, after an ambiguous failure, whether
 the object was created before trying again. An expired token (109) is refreshed once and the
-call repeated, as the official SDK does.
+call repeated, as the official SDK does. A retried failure that is given up on says after how many
+attempts, and why (``msads:maxRetries`` or ``msads:retryBudget``).
+
+Pacing: every attempt, retries included, first waits for room in the client's ``Pacer``
+(``msads:maxCallsPerMinute``), shared by every thread of the process, so that a large ``pulumi up``
+waits its turn rather than being refused with 117.
 """
 
 from __future__ import annotations
@@ -18,14 +23,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from .auth import TokenSource, token_source
 from .codes import TRANSIENT_CODES
 from .config import ProviderConfig, RetryPolicy
 from .errors import ApiError, AuthenticationError, MsadsError, TransportError
+from .pacing import Pacer
 
 log = logging.getLogger("pulumi_msads.client")
 
@@ -87,6 +94,9 @@ class ServiceClient:
         """Facts learned once per process, such as the discovered parent customer."""
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        limit = config.max_calls_per_minute
+        self.pacer: Pacer | None = Pacer(limit) if limit else None
+        """``msads:maxCallsPerMinute``, for every thread that shares this client; every attempt waits its turn."""
 
     def together(self, first: Callable[[], T], second: Callable[[], U]) -> tuple[T | MsadsError, U | MsadsError]:
         """Run two independent calls at the same time; each result is its value or the error it raised.
@@ -106,14 +116,16 @@ class ServiceClient:
         retryable = operation not in NOT_IDEMPOTENT
         started = time.monotonic()
         waited = 0.0
-        retries = 0
+        paced = [0.0]  # seconds waited for the call limit: not retry waits, so not spent from the budget
+        attempts = retries = 0
         refreshed = False
         while True:
             developer = self.config.developer_token
             try:
-                return self.transport.send(
-                    operation, arguments, developer.reveal() if developer else "", self.tokens.access_token()
-                )
+                access = self.tokens.access_token()  # a refresh goes to Microsoft's login, not counted here
+                attempts += 1
+                with self._turn(operation, paced):
+                    return self.transport.send(operation, arguments, developer.reveal() if developer else "", access)
             except (ApiError, TransportError) as failure:
                 error: MsadsError = failure
             if isinstance(error, AuthenticationError) and error.has_code(109) and not refreshed:
@@ -125,17 +137,45 @@ class ServiceClient:
                     "The configured access token expired and cannot be renewed: configure msads:refreshToken "
                     "with msads:clientId (the provider then renews tokens itself) instead of msads:accessToken."
                 )
-            if not (retryable and is_transient(error)) or retries >= policy.max_retries:
+            if not (retryable and is_transient(error)):
+                raise error
+            if retries >= policy.max_retries:
+                error.add_note(f"{operation}: gave up after {_attempts(attempts)} (msads:maxRetries is {retries}).")
+                raise error
+            delay = retry_delay(policy, retries + 1, error)
+            # The delays asked for count in full, even if ``sleep`` returned early or was replaced.
+            if max(time.monotonic() - started - paced[0], waited) + delay > policy.budget:
+                log.debug("%s: retry budget of %.0fs spent; giving up", operation, policy.budget)
+                error.add_note(
+                    f"{operation}: gave up after {_attempts(attempts)}: one more would wait past "
+                    f"msads:retryBudget ({policy.budget:g}s)."
+                )
                 raise error
             retries += 1
-            delay = retry_delay(policy, retries, error)
-            # The delays asked for count in full, even if ``sleep`` returned early or was replaced.
-            if max(time.monotonic() - started, waited) + delay > policy.budget:
-                log.debug("%s: retry budget of %.0fs spent; giving up", operation, policy.budget)
-                raise error
             log.debug("%s: %s; retry %d of %d in %.2fs", operation, _brief(error), retries, policy.max_retries, delay)
             waited += delay
             sleep(delay)
+
+    @contextmanager
+    def _turn(self, operation: str, paced: list[float]) -> Iterator[None]:
+        """Hold a place in the client-side call limit (if any) while one attempt of ``operation`` runs.
+
+        Adds the seconds waited for it to ``paced[0]``.
+        """
+        if self.pacer is None:
+            yield
+            return
+        with self.pacer.turn() as waited:
+            paced[0] += waited
+            if waited > 0:
+                log.debug(
+                    "%s: waited %.2fs for the client-side call limit (%d calls per %gs, msads:maxCallsPerMinute)",
+                    operation,
+                    waited,
+                    self.pacer.calls,
+                    self.pacer.window,
+                )
+            yield
 
     # -- the operations the provider uses, with their argument shapes ---------------------------
 
@@ -220,6 +260,10 @@ def outcome(call: Callable[[], T]) -> T | MsadsError:
         return call()
     except MsadsError as error:
         return error
+
+
+def _attempts(count: int) -> str:
+    return "1 attempt" if count == 1 else f"{count} attempts"
 
 
 def _brief(error: MsadsError) -> str:

@@ -52,7 +52,21 @@ KEYS: dict[str, tuple[str, str]] = {
     "timeout": ("msads:timeout", "MSADS_TIMEOUT"),
     "recovery_wait": ("msads:recoveryWait", "MSADS_RECOVERY_WAIT"),
     "transport": ("msads:transport", "MSADS_TRANSPORT"),
+    "max_calls_per_minute": ("msads:maxCallsPerMinute", "MSADS_MAX_CALLS_PER_MINUTE"),
 }
+DEFAULT_MAX_CALLS_PER_MINUTE = 100
+"""The client-side pace, in calls per sliding minute, when ``msads:maxCallsPerMinute`` is not set.
+
+Microsoft publishes no call limit for Customer Management, and no figure for any service:
+guides/services-protocol.md ("Handle Throttling") says only, for Ad Insight and Campaign Management,
+that calls are counted per user over a sliding 60-second window, that the excess gets error 117
+(CallRateExceeded), and to resubmit "after waiting 60 seconds"; notes/customer-management-api.md
+(section 6) finds nothing published for Customer Management. So 100 is a conservative choice, not
+the service's number: a refresh of 50 customers (GetCustomer and GetAccount each) a minute. The
+environment ``local`` gets no client-side limit unless one is set: the emulator throttles only when
+told to (``--calls-per-minute``). ``0`` or ``none`` lifts the client-side limit (the service's own
+still applies).
+"""
 SECRET_SETTINGS = frozenset({"developer_token", "access_token", "refresh_token", "client_secret"})
 
 
@@ -125,6 +139,8 @@ class ProviderConfig:
     timeout: float = 60.0
     recovery_wait: float | None = None
     """Seconds to keep looking for what a create with a lost answer made; None: twice ``timeout``."""
+    max_calls_per_minute: int | None = DEFAULT_MAX_CALLS_PER_MINUTE
+    """The most calls this process sends in any sliding minute, retries included (``pacing``); None: no limit."""
 
     @property
     def recovery_window(self) -> float:
@@ -204,6 +220,15 @@ class ProviderConfig:
         )
         timeout = number("timeout", 60.0, minimum=1.0)
         recovery_wait = number("recovery_wait", 0.0) if "recovery_wait" in raw else None
+        pace = raw.get("max_calls_per_minute")
+        max_calls_per_minute: int | None = None if environment == "local" else DEFAULT_MAX_CALLS_PER_MINUTE
+        if pace is not None:
+            if pace.strip().lower() == "none":
+                max_calls_per_minute = None
+            else:  # 0, like "none": no client-side limit (the service's own still applies)
+                max_calls_per_minute = (
+                    int(number("max_calls_per_minute", max_calls_per_minute or 0, whole=True)) or None
+                )
         transport = raw.get("transport", "rest")
         if transport not in TRANSPORTS:
             close = difflib.get_close_matches(transport.lower(), TRANSPORTS, n=1)
@@ -247,6 +272,7 @@ class ProviderConfig:
             retry=retry,
             timeout=timeout,
             recovery_wait=recovery_wait,
+            max_calls_per_minute=max_calls_per_minute,
             transport=transport,  # type: ignore[arg-type]
             **secrets,
         )

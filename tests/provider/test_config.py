@@ -54,6 +54,7 @@ SETTINGS: dict[str, tuple[str, str, Callable[[ProviderConfig], Any]]] = {
     "timeout": ("5.5", "6.5", lambda c: str(c.timeout)),
     "recovery_wait": ("7.5", "8.5", lambda c: str(c.recovery_window)),
     "transport": ("soap", "rest", lambda c: c.transport),
+    "max_calls_per_minute": ("90", "45", lambda c: str(c.max_calls_per_minute)),
 }
 BASE = {**CREDENTIALS, "msads:clientId": "client"}
 """Enough for any one setting above to be valid on its own."""
@@ -199,7 +200,15 @@ def test_refresh_token_with_a_client_id_is_enough_credentials() -> None:
     assert (loaded.access_token, loaded.client_id) == (None, "client")
 
 
-NUMBERS = ["max_retries", "retry_base_delay", "retry_max_delay", "throttle_delay", "retry_budget", "timeout"]
+NUMBERS = [
+    "max_retries",
+    "retry_base_delay",
+    "retry_max_delay",
+    "throttle_delay",
+    "retry_budget",
+    "timeout",
+    "max_calls_per_minute",
+]
 
 
 @pytest.mark.parametrize("setting", NUMBERS)
