@@ -147,10 +147,53 @@ class DesiredStateError(InputError):
 # -- loading -----------------------------------------------------------------------------------------------------
 
 
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""A file larger than this is refused before it is parsed: 900 accounts take about 300 kB."""
+MAX_DEPTH = 50
+"""Deeper nesting than any valid file has (four levels) is refused, before PyYAML's recursion runs out."""
+
+
 def load(path: str | Path) -> DesiredState:
     """The desired state in the YAML file at ``path``; raises DesiredStateError listing every problem."""
     path = Path(path)
-    return loads(path.read_text(encoding="utf-8"), str(path))
+    return loads(read_text(path.read_bytes(), str(path)), str(path))
+
+
+def read_text(data: bytes, source: str) -> str:
+    """A file's text: UTF-8 (a BOM allowed), or UTF-16 with its BOM as some Windows editors save it.
+
+    Anything else is refused in one line that names the file and the first byte that is not UTF-8,
+    with what to do, instead of a UnicodeDecodeError.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise DesiredStateError(
+            source, [("", f"the file is {len(data):,} bytes; at most {MAX_FILE_BYTES:,} are read", None)]
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            return _not_text(source, data, error, "UTF-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return _not_text(source, data, error, "UTF-8")
+
+
+def _not_text(source: str, data: bytes, error: UnicodeDecodeError, encoding: str) -> str:
+    before = data[: error.start]
+    line, column = before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
+    raise DesiredStateError(
+        source,
+        [
+            (
+                "",
+                f"not {encoding} text: byte 0x{data[error.start]:02x} at column {column} cannot be decoded; save the "
+                "file as UTF-8",
+                line,
+            )
+        ],
+    )
 
 
 def loads(text: str, source: str = "<string>") -> DesiredState:
@@ -169,6 +212,30 @@ def loads(text: str, source: str = "<string>") -> DesiredState:
     raise DesiredStateError(source, problems)
 
 
+YAML_HINTS = (
+    (
+        "mapping values are not allowed here",
+        "a line has a ':' where its value should be: it may be indented deeper than the key above it, or a "
+        "value with ': ' in it needs quotes",
+    ),
+    (
+        "could not find expected ':'",
+        "a line is not 'key: value': check that it lines up with the keys beside it and that its quotes are closed",
+    ),
+    (
+        "expected <block end>",
+        "a line is indented differently from the keys beside it (each level is two more spaces than its parent)",
+    ),
+    (
+        "did not find expected key",
+        "a line is indented differently from the keys beside it (each level is two more spaces than its parent)",
+    ),
+    ("found character '\\t'", "a tab: YAML indents with spaces only"),
+    ("found undefined alias", "an alias (*name) with no anchor (&name) defined above it"),
+)
+"""PyYAML's problems that hand-edited files hit most, each with what to look for, in our words."""
+
+
 def _parse(text: str, problems: list[tuple[str, str, int | None]], lines: dict[str, int]) -> Any:
     """YAML (safe) to data. Duplicate keys are problems (the data keeps the last); ``lines`` gets every path's line."""
     loader: yaml.SafeLoader | None = None
@@ -182,10 +249,13 @@ def _parse(text: str, problems: list[tuple[str, str, int | None]], lines: dict[s
         return loader.construct_document(node)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        reason = f"not valid YAML: {getattr(error, 'problem', None) or error}"
-        problems.append(
-            ("", reason + (f" (column {mark.column + 1})" if mark else ""), mark.line + 1 if mark else None)
-        )
+        problem = str(getattr(error, "problem", None) or error)
+        reason = f"not valid YAML: {problem}" + (f" (column {mark.column + 1})" if mark else "")
+        hint = next((h for known, h in YAML_HINTS if known in problem), None)
+        problems.append(("", reason + (f"; {hint}" if hint else ""), mark.line + 1 if mark else None))
+        return None
+    except RecursionError:
+        problems.append(("", f"the file nests deeper than any valid one (more than {MAX_DEPTH} levels)", None))
         return None
     finally:
         if loader is not None:
@@ -201,6 +271,8 @@ def _walk(
 ) -> None:
     if id(node) in seen:  # an alias: already walked where its anchor is (and never twice, however often used)
         return
+    if len(location) > MAX_DEPTH:
+        raise RecursionError(f"deeper than {MAX_DEPTH}")
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         first: dict[str, int] = {}

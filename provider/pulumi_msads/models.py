@@ -321,6 +321,13 @@ def describe_errors(error: ValidationError, model: type[BaseModel]) -> list[tupl
             message = f"unknown property; {hint}allowed: {', '.join(allowed)}"
         elif item["type"] == "missing":
             message = "required property is missing"
+        elif item["type"] in ("string_too_long", "string_too_short") and isinstance(item.get("input"), str):
+            length, ctx = len(item["input"]), item.get("ctx") or {}
+            if item["type"] == "string_too_long":
+                message = f"is {length} characters; at most {ctx.get('max_length')} characters are allowed"
+            else:
+                least = ctx.get("min_length")
+                message = f"is {length} characters; at least {least} character{'s' if least != 1 else ''} needed"
         failures.append((failure_path(location), message))
     return failures
 

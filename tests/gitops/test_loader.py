@@ -448,3 +448,60 @@ def test_a_customer_with_a_seventh_account_is_refused_before_any_call() -> None:
             "others: move some to another customer",
         )
     ]
+
+
+# -- the file as people edit it: encodings, size, nesting, indentation ---------------------------------------
+
+
+def load_bytes(tmp_path: Path, data: bytes) -> str:
+    """The error ``gitops.load`` gives for a file holding ``data``, as printed."""
+    path = tmp_path / "accounts.yaml"
+    path.write_bytes(data)
+    with pytest.raises(gitops.DesiredStateError) as raised:
+        gitops.load(path)
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_a_file_saved_as_utf16_or_with_a_bom_loads(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "accounts.yaml"
+    path.write_bytes(dump(VALID).encode(encoding))
+    assert list(gitops.load(path).customers) == ["acme"]
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_file_line_and_byte(tmp_path: Path) -> None:
+    text = load_bytes(tmp_path, dump(VALID).replace("Springfield", "Montr\xe9al").encode("latin-1"))
+    assert f"{tmp_path / 'accounts.yaml'}: 1 problem" in text
+    assert "line 13: (the file): not UTF-8 text: byte 0xe9 at column 20 cannot be decoded; save the file as UTF-8" in (
+        text
+    )
+
+
+def test_a_file_too_large_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    text = load_bytes(tmp_path, b"#" * (gitops.MAX_FILE_BYTES + 1))
+    assert f"the file is {gitops.MAX_FILE_BYTES + 1:,} bytes; at most {gitops.MAX_FILE_BYTES:,} are read" in text
+
+
+@pytest.mark.parametrize("nesting", ["[" * 5000, "a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 400))])
+def test_deep_nesting_is_a_problem_not_a_recursion_error(nesting: str) -> None:
+    assert problems(nesting)[0][1].startswith("the file nests deeper than any valid one")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("customers:\n  acme:\n    name: Acme\n      industry: Retail\n", "indented deeper than the key above it"),
+        ("customers:\n  acme:\n    name: Acme\n   industry: Retail\n", "indented differently from the keys beside it"),
+        ("customers:\n\tacme: {}\n", "a tab: YAML indents with spaces only"),
+    ],
+    ids=["deeper", "shallower", "tab"],
+)
+def test_bad_indentation_gets_a_line_column_and_hint(text: str, hint: str) -> None:
+    (path, reason), *_ = problems(text)
+    assert (path, "(column" in reason, hint in reason) == ("", True, True)
+
+
+def test_a_length_error_says_the_actual_length() -> None:
+    assert ("customers.acme.name", "is 91 characters; at most 90 characters are allowed") in problems(
+        changed("customers.acme.name", "x" * 91)
+    )
