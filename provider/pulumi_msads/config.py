@@ -108,8 +108,11 @@ class RetryPolicy:
 
     max_retries: int = 4
     base_delay: float = 0.5
-    max_delay: float = 30.0
-    throttle_delay: float = 15.0
+    max_delay: float = 60.0
+    """At least the throttle delay, so that the default wait after a 117 is the service's full minute."""
+    throttle_delay: float = 60.0
+    """guides/services-protocol.md, Handle Throttling: "you can resubmit the request under the limit after
+    waiting 60 seconds" (the service counts calls over a sliding minute)."""
     budget: float = 120.0
 
     def delay(self, retry: int, *, throttled: bool, rng: random.Random | None = None) -> float:

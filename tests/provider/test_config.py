@@ -131,7 +131,7 @@ def test_local_accepts_an_http_endpoint() -> None:
 
 def test_retry_and_timeout_defaults() -> None:
     loaded = config_of(CREDENTIALS)
-    assert loaded.retry == RetryPolicy(max_retries=4, base_delay=0.5, max_delay=30.0, throttle_delay=15.0, budget=120.0)
+    assert loaded.retry == RetryPolicy(max_retries=4, base_delay=0.5, max_delay=60.0, throttle_delay=60.0, budget=120.0)
     assert loaded.timeout == 60.0
 
 
@@ -353,9 +353,16 @@ def test_a_throttled_delay_stays_between_the_throttle_delay_and_its_exponential_
     outside = [
         (retry, delay)
         for retry, delay in delays(POLICY, throttled=True)
-        if not POLICY.throttle_delay <= delay <= min(POLICY.max_delay, POLICY.throttle_delay * 2 ** (retry - 1))
+        if not POLICY.throttle_delay
+        <= delay
+        <= max(POLICY.throttle_delay, min(POLICY.max_delay, POLICY.throttle_delay * 2 ** (retry - 1)))
     ]
     assert outside == []
+
+
+def test_by_default_a_throttled_call_waits_the_services_full_minute() -> None:
+    """guides/services-protocol.md: "resubmit the request under the limit after waiting 60 seconds"."""
+    assert {delay for _, delay in delays(RetryPolicy(), throttled=True)} == {60.0}
 
 
 def test_the_first_throttled_retry_waits_exactly_the_throttle_delay() -> None:
