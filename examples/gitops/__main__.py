@@ -6,9 +6,11 @@ customer's ``customer_id`` output. The file is checked in full before any resour
 
 Removing an entry removes its resource by its ``deletion_policy`` (default 'prevent': `pulumi up`
 refuses). Stack config: ``gitops:file`` picks another file (relative to this folder);
-``gitops:protect: true`` protects every resource as well (Pulumi's own ``protect``).
+``gitops:protect: true`` protects every resource as well (Pulumi's own ``protect``); ``msads:environment``
+(production, sandbox, local) picks the ids each entry declares under ``environments``.
 """
 
+import os
 from pathlib import Path
 
 import pulumi
@@ -18,6 +20,9 @@ from pulumi_msads import Account, Customer, gitops
 config = pulumi.Config("gitops")
 path = Path(__file__).parent / (config.get("file") or "accounts.yaml")
 opts = pulumi.ResourceOptions(protect=config.get_bool("protect") or False)
+# The stack's environment picks each entry's `environments.<name>` ids (adopt_id, parent_customer_id), so that
+# one file declares the sandbox and the production stacks; the provider reads the same setting.
+environment = pulumi.Config("msads").get("environment") or os.environ.get("MSADS_ENVIRONMENT") or "production"
 try:
     desired = gitops.load(path)
 except gitops.DesiredStateError as error:
@@ -25,11 +30,14 @@ except gitops.DesiredStateError as error:
 
 customers = {}
 for key, entry in desired.customers.items():
-    customer = Customer(key, entry.customer_inputs(desired.deletion_policy), opts)
+    customer = Customer(key, entry.customer_inputs(desired.deletion_policy, environment), opts)
     accounts = {
         account_key: Account(
             gitops.account_name(key, account_key),
-            {**gitops.account_inputs(account, desired.deletion_policy), "customer_id": customer.customer_id},
+            {
+                **gitops.account_inputs(account, desired.deletion_policy, environment),
+                "customer_id": customer.customer_id,
+            },
             opts,
         )
         for account_key, account in entry.accounts.items()

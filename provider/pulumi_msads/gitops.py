@@ -34,6 +34,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, WithJson
 from pydantic_core import PydanticCustomError
 
 from . import rules
+from .config import ENVIRONMENTS, Environment
 from .errors import InputError
 from .models import (
     AccountFieldsModel,
@@ -70,11 +71,33 @@ _ACCOUNT_ADOPT_ID: Any = AccountModel.model_fields["adopt_id"]
 _ACCOUNT_DELETION_POLICY: Any = AccountModel.model_fields["deletion_policy"]
 
 
+class AccountIds(Model):
+    """An account's ids in one environment (sandbox and production hold different objects)."""
+
+    adopt_id: Id | None = Field(None, description="The account to adopt in this environment.")
+
+
+class CustomerIds(AccountIds):
+    """A customer's ids in one environment."""
+
+    adopt_id: Id | None = Field(None, description="The customer to adopt in this environment.")
+    parent_customer_id: Id | None = Field(None, description="The aggregator customer in this environment.")
+
+
+ENVIRONMENTS_DESCRIPTION = (
+    "Ids that differ by environment, by msads:environment (production, sandbox, local): the stack's environment's "
+    "values replace the entry's own, so that one file declares the sandbox and the production stacks."
+)
+
+
 class AccountEntry(AccountFieldsModel):
     """An additional account of the customer: an Account resource, created with AddAccount."""
 
     adopt_id: Id | None = _ACCOUNT_ADOPT_ID
     deletion_policy: DeletionPolicy | None = _ACCOUNT_DELETION_POLICY
+    environments: dict[Environment, AccountIds] = Field(
+        default_factory=dict, description=ENVIRONMENTS_DESCRIPTION, json_schema_extra=_KEYS_ONLY
+    )
 
 
 class CustomerEntry(CustomerModel):
@@ -85,18 +108,27 @@ class CustomerEntry(CustomerModel):
         description="Additional accounts by key; each is the Account resource named '<customer key>/<key>'.",
         json_schema_extra=_KEYS_ONLY,
     )
+    environments: dict[Environment, CustomerIds] = Field(
+        default_factory=dict, description=ENVIRONMENTS_DESCRIPTION, json_schema_extra=_KEYS_ONLY
+    )
 
-    def customer_inputs(self, deletion_policy: str | None = None) -> dict[str, Any]:
+    def customer_inputs(self, deletion_policy: str | None = None, environment: str | None = None) -> dict[str, Any]:
         """The Customer resource's inputs: every property but ``accounts``, unset ones left out;
-        ``deletion_policy`` (the file's default) where the entry sets none."""
-        inputs = self.model_dump(exclude={"accounts"}, exclude_none=True)
-        return _with_policy(inputs, deletion_policy)
+        ``deletion_policy`` (the file's default) where the entry sets none; the ids of ``environment``."""
+        inputs = self.model_dump(exclude={"accounts", "environments"}, exclude_none=True)
+        return _with_policy(_for_environment(inputs, self.environments, environment), deletion_policy)
 
 
 def _with_policy(inputs: dict[str, Any], deletion_policy: str | None) -> dict[str, Any]:
     if deletion_policy is not None:
         inputs.setdefault("deletion_policy", deletion_policy)
     return inputs
+
+
+def _for_environment(inputs: dict[str, Any], environments: Any, environment: str | None) -> dict[str, Any]:
+    """``inputs`` with the ids the entry declares for ``environment`` in place of its own."""
+    ids = environments.get(environment) if environment else None
+    return inputs | (ids.model_dump(exclude_none=True) if ids is not None else {})
 
 
 class DesiredState(Model):
@@ -121,10 +153,13 @@ def account_name(customer_key: str, account_key: str) -> str:
     return f"{customer_key}/{account_key}"
 
 
-def account_inputs(entry: AccountEntry, deletion_policy: str | None = None) -> dict[str, Any]:
+def account_inputs(
+    entry: AccountEntry, deletion_policy: str | None = None, environment: str | None = None
+) -> dict[str, Any]:
     """An Account resource's inputs without ``customer_id`` (the program wires it to the customer's output);
-    ``deletion_policy`` (the file's default) where the entry sets none."""
-    return _with_policy(entry.model_dump(exclude_none=True), deletion_policy)
+    ``deletion_policy`` (the file's default) where the entry sets none; the ids of ``environment``."""
+    inputs = entry.model_dump(exclude={"environments"}, exclude_none=True)
+    return _with_policy(_for_environment(inputs, entry.environments, environment), deletion_policy)
 
 
 class DesiredStateError(InputError):
@@ -313,6 +348,7 @@ class _FileShape(Model):
 
 class _CustomerShape(CustomerModel):
     accounts: dict[str, dict[str, Any]] = {}
+    environments: dict[Environment, CustomerIds] = {}
 
 
 def _check(data: Any) -> list[tuple[str, str]]:
@@ -322,9 +358,9 @@ def _check(data: Any) -> list[tuple[str, str]]:
     path never runs through a map key and ``describe_errors`` can suggest the property meant.
     """
     failures = _describe(_FileShape, data, "") + _empty(data)
-    adopted: dict[str, dict[str, str]] = {"customer": {}, "account": {}}
+    adopted: dict[tuple[str, str | None], dict[str, str]] = {}
     for where, key, customer in _entries(data, ""):
-        failures += _adopted_twice(adopted["customer"], where, customer)
+        failures += _adopted_twice(adopted, "customer", where, customer)
         failures += _bad_key(where, key)
         failures += _describe(_CustomerShape, customer, where)
         names = {_name(customer.get("account")): f"{where}.account"}
@@ -332,7 +368,7 @@ def _check(data: Any) -> list[tuple[str, str]]:
         for account_where, account_key, account in _entries(customer, where):
             failures += _bad_key(account_where, account_key)
             failures += _describe(AccountEntry, account, account_where)
-            failures += _adopted_twice(adopted["account"], account_where, account)
+            failures += _adopted_twice(adopted, "account", account_where, account)
             name = _name(account)
             if name is not None and name in names:
                 failures.append(
@@ -374,15 +410,35 @@ def _empty(data: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _adopted_twice(seen: dict[str, str], where: str, entry: dict[str, Any]) -> list[tuple[str, str]]:
-    """One live object, one entry: two resources adopting the same id would overwrite each other."""
-    adopt_id = coerce_id(entry.get("adopt_id"))
-    if not isinstance(adopt_id, str):
-        return []
-    if adopt_id in seen:
-        return [(f"{where}.adopt_id", f"{adopt_id!r} is also adopted by {seen[adopt_id]}; one object, one entry")]
-    seen[adopt_id] = where
-    return []
+def _adopted_twice(
+    seen: dict[tuple[str, str | None], dict[str, str]], kind: str, where: str, entry: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """One live object, one entry: two resources adopting the same id would overwrite each other. Checked
+    for the entry's own adopt_id and in each environment (where an environment's adopt_id replaces it)."""
+    found = []
+    for environment, adopt_id, path in _adopt_ids(entry, where):
+        taken = seen.setdefault((kind, environment), {})
+        inherited = ".environments." not in path and ".environments." not in taken.get(adopt_id, "")
+        if adopt_id in taken and taken[adopt_id] != path and not (environment and inherited):
+            scope = f" in {environment}" if environment and ".environments." not in taken[adopt_id] else ""
+            found.append((path, f"{adopt_id!r} is also adopted by {taken[adopt_id]}{scope}; one object, one entry"))
+        taken.setdefault(adopt_id, path)
+    return list(dict.fromkeys(found))
+
+
+def _adopt_ids(entry: dict[str, Any], where: str) -> list[tuple[str | None, str, str]]:
+    """(environment or None, adopt_id, its path) of every id the entry adopts, environment by environment."""
+    own = coerce_id(entry.get("adopt_id"))
+    environments = entry.get("environments")
+    found: list[tuple[str | None, str, str]] = [(None, own, f"{where}.adopt_id")] if isinstance(own, str) else []
+    for environment in ENVIRONMENTS:
+        ids = environments.get(environment) if isinstance(environments, dict) else None
+        value = coerce_id(ids.get("adopt_id")) if isinstance(ids, dict) else None
+        if isinstance(value, str):
+            found.append((environment, value, f"{where}.environments.{environment}.adopt_id"))
+        elif isinstance(own, str):
+            found.append((environment, own, f"{where}.adopt_id"))
+    return found
 
 
 def _entries(parent: Any, where: str) -> list[tuple[str, str, dict[str, Any]]]:

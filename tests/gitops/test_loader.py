@@ -505,3 +505,27 @@ def test_a_length_error_says_the_actual_length() -> None:
     assert ("customers.acme.name", "is 91 characters; at most 90 characters are allowed") in problems(
         changed("customers.acme.name", "x" * 91)
     )
+
+
+def test_one_id_adopted_twice_in_one_environment_is_refused_there_only() -> None:
+    """Two entries may adopt the same id in different environments, never in the same one."""
+    document = copy.deepcopy(VALID)
+    document["customers"]["acme"]["environments"] = {"sandbox": {"adopt_id": "9000001"}}
+    other = copy.deepcopy(document["customers"]["acme"]) | {"name": "Other"}
+    other["account"] = dict(other["account"], name="Other - Search")
+    other["accounts"] = {}
+    document["customers"]["other"] = other | {"environments": {"production": {"adopt_id": "9000001"}}}
+    assert gitops.loads(dump(document), "test.yaml")
+    document["customers"]["other"]["environments"] = {"sandbox": {"adopt_id": "9000001"}}
+    assert problems(dump(document)) == [
+        (
+            "customers.other.environments.sandbox.adopt_id",
+            "'9000001' is also adopted by customers.acme.environments.sandbox.adopt_id; one object, one entry",
+        )
+    ]
+
+
+def test_an_unknown_environment_is_refused_naming_the_ones_there_are() -> None:
+    assert problems(changed("customers.acme.environments", {"staging": {"adopt_id": "1"}})) == [
+        ('customers.acme.environments["staging"]', "Input should be 'production', 'sandbox' or 'local'")
+    ]

@@ -136,7 +136,7 @@ def test_an_invalid_file_stops_the_program_before_any_resource(folder: Path) -> 
 @pytest.fixture
 def gitops_config() -> Iterator[None]:
     yield
-    for key in ("gitops:file", "gitops:protect"):
+    for key in ("gitops:file", "gitops:protect", "msads:environment"):
         CONFIG.get().pop(key, None)
 
 
@@ -162,3 +162,37 @@ def test_the_stack_config_can_protect_every_resource(folder: Path, setting: str 
     run_program(lambda: names.update(runpy.run_path(str(folder / "__main__.py"))), RecordingMocks(with_ids))
     assert names["customer"]._protect is protected
     assert names["accounts"]["brand"]._protect is protected
+
+
+ENVIRONMENT_IDS = """
+    environments:
+      sandbox: {adopt_id: "9000001", parent_customer_id: "9000000"}
+      production: {adopt_id: "251000777"}
+"""
+
+
+@pytest.mark.usefixtures("gitops_config")
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        (None, ("251000777", None)),
+        ("production", ("251000777", None)),
+        ("sandbox", ("9000001", "9000000")),
+        ("local", (None, None)),
+    ],
+)
+def test_each_stack_takes_the_ids_its_environment_declares(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, environment: str | None, expected: tuple[str | None, str | None]
+) -> None:
+    """One file for the sandbox and the production stacks: msads:environment picks each entry's ids."""
+    only_contoso(folder)
+    text = (folder / "accounts.yaml").read_text(encoding="utf-8")
+    (folder / "accounts.yaml").write_text(
+        text.replace("\n    account:", ENVIRONMENT_IDS.rstrip() + "\n    account:", 1)
+    )
+    monkeypatch.delenv("MSADS_ENVIRONMENT", raising=False)
+    if environment is not None:
+        set_config("msads:environment", environment)
+    contoso = inputs(by_name(run_example(folder))["contoso"])
+    assert (contoso.get("adopt_id"), contoso.get("parent_customer_id")) == expected
+    assert "environments" not in contoso
