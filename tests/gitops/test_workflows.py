@@ -42,12 +42,33 @@ def test_workflow_is_well_formed(name: str) -> None:
         assert cli < setup, "the CLI is installed first; setup would otherwise build one from source"
 
 
+CREDENTIALS = (
+    "MSADS_DEVELOPER_TOKEN",
+    "MSADS_CLIENT_ID",
+    "MSADS_CLIENT_SECRET",
+    "MSADS_REFRESH_TOKEN",
+    "PULUMI_ACCESS_TOKEN",
+)
+WRITES = {"up", "recover"}
+"""The jobs that may change Microsoft Advertising or the stack."""
+
+
 @pytest.mark.parametrize("name", ["pulumi.yml", "drift.yml"])
-def test_credentials_come_from_secrets_only(name: str) -> None:
-    env = load(name)["env"]
-    for key in ("MSADS_DEVELOPER_TOKEN", "MSADS_CLIENT_ID", "MSADS_REFRESH_TOKEN", "PULUMI_ACCESS_TOKEN"):
-        assert env[key] == f"${{{{ secrets.{key} }}}}"
-    assert env["MSADS_ENVIRONMENT"] == "production"
+def test_credentials_come_from_each_jobs_environment_only(name: str) -> None:
+    workflow = load(name)
+    assert not set(CREDENTIALS) & set(workflow["env"]), "no credential shared by every job"
+    assert workflow["env"]["MSADS_ENVIRONMENT"] == "production"
+    for job in workflow["jobs"].values():
+        assert job["environment"], "every job names the GitHub environment its secrets come from"
+        for key in CREDENTIALS:
+            assert job["env"][key] == f"${{{{ secrets.{key} }}}}"
+
+
+@pytest.mark.parametrize("name", ["pulumi.yml", "drift.yml"])
+def test_only_the_jobs_that_write_get_the_protected_environment(name: str) -> None:
+    """Least privilege: previews and drift checks run with a Viewer's credentials, never production's."""
+    for job_name, job in load(name)["jobs"].items():
+        assert job["environment"] == ("production" if job_name in WRITES else "msads-preview"), job_name
 
 
 def test_pull_requests_get_a_preview_with_the_diff() -> None:
