@@ -513,7 +513,7 @@ def _value_at(data: Any, path: str) -> Any:
 
 def json_schema() -> dict[str, Any]:
     """The file's JSON Schema (draft-07, what editors' YAML support implements), generated from the models."""
-    schema = DesiredState.model_json_schema(ref_template="#/definitions/{model}")
+    schema = _without_nullable_unions(DesiredState.model_json_schema(ref_template="#/definitions/{model}"))
     definitions = schema.pop("$defs", {})
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -521,6 +521,31 @@ def json_schema() -> dict[str, Any]:
         "title": "pulumi-msads desired state",
         "definitions": definitions,
     }
+
+
+def _without_nullable_unions(node: Any) -> Any:
+    """``anyOf: [X, {type: null}]`` (an optional property) as ``X`` that also takes null, where X is a plain type.
+
+    Editors report a value that fails an ``anyOf`` as "not valid under any of the given schemas"; merged, a
+    typo in an enumeration is reported with the values allowed, and a too-long name with its limit.
+    """
+    if isinstance(node, list):
+        return [_without_nullable_unions(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _without_nullable_unions(value) for key, value in node.items()}
+    options = node.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+        other = next(option for option in options if option != {"type": "null"})
+        if isinstance(other.get("type"), str) and "$ref" not in other:
+            merged = {key: value for key, value in node.items() if key != "anyOf"} | other
+            merged["type"] = [other["type"], "null"]
+            if "enum" in other:
+                merged["enum"] = [*other["enum"], None]
+            if "description" in node:
+                merged["description"] = node["description"]
+            return merged
+    return node
 
 
 def schema_text() -> str:

@@ -77,6 +77,27 @@ def test_editors_flag_what_the_loader_refuses(path: str, value: Any) -> None:
         gitops.loads(yaml.safe_dump(document))
 
 
+@pytest.mark.parametrize(
+    ("path", "value", "said"),
+    [
+        ("customers.contoso.account.time_zone", "Pacific", "is not one of ['AbuDhabiMuscat'"),
+        ("customers.contoso.accounts.brand.auto_tag_type", "inactive", "is not one of ['Inactive'"),
+        ("customers.contoso.deletion_policy", "delete", "is not one of ['prevent', 'abandon', 'deactivate'"),
+        ("customers.contoso.adopt_id", "C123", "does not match '^[1-9][0-9]{0,18}$'"),
+    ],
+)
+def test_editors_name_what_is_wrong_with_an_optional_value(path: str, value: Any, said: str) -> None:
+    """Not "is not valid under any of the given schemas": the values allowed, or the pattern."""
+    document = _set(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")), path, value)
+    messages = [e.message for e in validator().iter_errors(document)]
+    assert len(messages) == 1 and said in messages[0], messages
+
+
+def test_an_optional_value_may_still_be_null_for_editors() -> None:
+    document = _set(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8")), "customers.contoso.account.time_zone", None)
+    assert list(validator().iter_errors(document)) == []
+
+
 def test_the_schema_lists_the_wsdls_values() -> None:
     account = gitops.json_schema()["definitions"]["AccountEntry"]["properties"]
     assert account["currency_code"]["enum"] == list(wsdl.enum_values("CurrencyCode"))
