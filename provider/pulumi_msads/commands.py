@@ -3,17 +3,21 @@
 ``msads pending``   what an interrupted `pulumi up` left half done, the live objects its creates made,
                     and the ``adopt_id`` lines that bring them under management (``--write`` adds them
                     to the GitOps file); run it after `pulumi cancel` and before the next `pulumi up`.
+``msads export``    write the GitOps file that brings the agency's existing customers and accounts under
+                    management (``adopt_id`` and the live values on every entry; ``export``).
 ``msads check``     validate GitOps files (as ``python -m pulumi_msads.gitops check``).
 ``msads schema``    print the GitOps file's JSON Schema.
 
 It reads the stack through the `pulumi` CLI (``pulumi stack export`` and ``pulumi config``), in the
 project folder, with the same settings as the provider: the stack's ``msads:*`` config first, then
-the ``MSADS_*`` environment variables. It only reads from the service.
+the ``MSADS_*`` environment variables (``export`` reads a stack's config only in a project folder or
+with ``--stack``, else the environment alone). It only reads from the service.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import shutil
@@ -23,10 +27,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import gitops, gitops_edit, pending
+from . import export, gitops, gitops_edit, pending
 from .client import ServiceClient
 from .config import KEYS, ProviderConfig
 from .errors import MsadsError
+
+NO_PULUMI_HINT = "save `pulumi stack export` to a file and pass it with --state"
+"""What ``pending`` can do without the `pulumi` CLI."""
 
 
 class CommandError(Exception):
@@ -48,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     report.add_argument("--write", type=Path, metavar="FILE", help="add each adopt_id line to this GitOps file")
     report.add_argument("--json", action="store_true", help="print the findings as JSON")
+    _export_parser(commands)
     check = commands.add_parser("check", help="validate GitOps files")
     check.add_argument("files", nargs="+")
     commands.add_parser("schema", help="print the GitOps file's JSON Schema")
@@ -57,10 +65,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "schema":
         return gitops.main(["schema"])
     try:
-        return _pending(args)
+        return _export(args) if args.command == "export" else _pending(args)
     except (CommandError, MsadsError, gitops_edit.EditError, gitops.DesiredStateError) as error:
-        print(f"msads pending: {error}", file=sys.stderr)
+        print(f"msads {args.command}: {error}", file=sys.stderr)
         return 1
+
+
+def _client(config: dict[str, str]) -> ServiceClient:
+    """The service client for these stack settings (``msads:*``), the ``MSADS_*`` environment after them."""
+    return ServiceClient(ProviderConfig.from_sources(config, os.environ))
+
+
+def _settings(stack: str | None, cwd: str, hint: str | None = None) -> dict[str, str]:
+    """The stack's ``msads:*`` config (the project's current stack unless ``stack``), read with `pulumi config`."""
+    arguments = ["config", "--json", "--show-secrets", *(["--stack", stack] if stack else [])]
+    return _stack_config(_pulumi(arguments, cwd, hint or NO_PULUMI_HINT))
 
 
 def _pending(args: argparse.Namespace) -> int:
@@ -70,9 +89,8 @@ def _pending(args: argparse.Namespace) -> int:
     else:
         stack = ["--stack", args.stack] if args.stack else []
         checkpoint = _read_json(_pulumi(["stack", "export", *stack], args.cwd), "`pulumi stack export`")
-        config = _stack_config(_pulumi(["config", "--json", "--show-secrets", *stack], args.cwd))
-    client = ServiceClient(ProviderConfig.from_sources(config, os.environ))
-    findings = pending.find(client, checkpoint)
+        config = _settings(args.stack, args.cwd)
+    findings = pending.find(_client(config), checkpoint)
     written = _write(args.write, findings) if args.write else []
     if args.json:
         print(json.dumps([_as_json(f) for f in findings], indent=2))
@@ -81,10 +99,92 @@ def _pending(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pulumi(arguments: list[str], cwd: str) -> str:
+def _export_parser(commands: Any) -> None:
+    parser = commands.add_parser(
+        "export",
+        help="write the GitOps file that adopts the agency's existing customers and accounts",
+        description="Read every client customer under the caller's aggregator customer(s) and their accounts, and "
+        "write accounts.yaml with adopt_id and the live values on every entry: applying it changes nothing. "
+        "Settings: in a Pulumi project folder (or with --stack) the stack's msads:* config, then MSADS_*; "
+        "elsewhere MSADS_* alone. Only reads from the service. See docs/gitops.md, "
+        '"Bringing an existing estate under management".',
+    )
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the file here (default: stdout)")
+    parser.add_argument(
+        "--customer-id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="export only this customer (repeatable); nothing is listed",
+    )
+    parser.add_argument("--name-prefix", default="", metavar="P", help="only customers whose names start with P")
+    parser.add_argument(
+        "--include-inactive",
+        action="store_true",
+        help="also write Inactive accounts (default: skipped and listed; the provider cannot adopt them)",
+    )
+    parser.add_argument(
+        "--primary",
+        action="append",
+        default=[],
+        metavar="CUSTOMER_ID=ACCOUNT_ID",
+        help="the customer's primary account (default: the one billed to the aggregator, else the oldest live one)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=["yaml"],
+        default="yaml",
+        help="yaml: the GitOps file (a Pulumi program, 'python', is not yet available)",
+    )
+    parser.add_argument("--stack", "-s", help="read this stack's msads:* config (default: the current stack)")
+    parser.add_argument("--cwd", "-C", default=".", help="the Pulumi project folder (default: here)")
+
+
+def _export(args: argparse.Namespace) -> int:
+    primary: dict[str, str] = {}
+    for pair in args.primary:
+        customer_id, _, account_id = pair.partition("=")
+        if not (customer_id.strip().isdigit() and account_id.strip().isdigit()):
+            raise CommandError(f"--primary {pair!r}: expected CUSTOMER_ID=ACCOUNT_ID, two numeric ids")
+        primary[customer_id.strip()] = account_id.strip()
+    for customer_id in args.customer_id:
+        if not customer_id.isdigit():
+            raise CommandError(f"--customer-id {customer_id!r}: expected a numeric id")
+    in_project = args.stack or (Path(args.cwd) / "Pulumi.yaml").exists() or (Path(args.cwd) / "Pulumi.yml").exists()
+    hint = "run it outside the project folder, with the settings in MSADS_* environment variables"
+    client = _client(_settings(args.stack, args.cwd, hint) if in_project else {})
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    exported_at = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else None
+    destination = str(args.output) if args.output else "stdout"
+    result = export.export(
+        client,
+        customer_ids=args.customer_id,
+        name_prefix=args.name_prefix,
+        include_inactive=args.include_inactive,
+        primary=primary,
+        exported_at=exported_at,
+        source=destination,
+        progress=_progress if sys.stderr.isatty() else None,
+    )
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    if args.output:
+        args.output.write_text(result.text, encoding="utf-8")
+    else:
+        sys.stdout.write(result.text)
+    print(result.summary(destination), file=sys.stderr)
+    return 0
+
+
+def _progress(done: int, total: int, customer_id: str) -> None:
+    sys.stderr.write(f"\r\033[Kreading customer {done + 1} of {total} ({customer_id})")
+    sys.stderr.flush()
+
+
+def _pulumi(arguments: list[str], cwd: str, hint: str = NO_PULUMI_HINT) -> str:
     cli = shutil.which("pulumi")
     if cli is None:
-        raise CommandError("no `pulumi` on PATH; save `pulumi stack export` to a file and pass it with --state")
+        raise CommandError(f"no `pulumi` on PATH; {hint}")
     done = subprocess.run([cli, *arguments], cwd=cwd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         reason = done.stderr.strip().splitlines()[-1:] or [f"exit status {done.returncode}"]
