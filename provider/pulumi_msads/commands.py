@@ -4,7 +4,8 @@
                     and the ``adopt_id`` lines that bring them under management (``--write`` adds them
                     to the GitOps file); run it after `pulumi cancel` and before the next `pulumi up`.
 ``msads export``    write the GitOps file that brings the agency's existing customers and accounts under
-                    management (``adopt_id`` and the live values on every entry; ``export``).
+                    management (``adopt_id`` and the live values on every entry; ``export``);
+                    ``--format python`` writes a Pulumi program declaring the same resources instead.
 ``msads check``     validate GitOps files (as ``python -m pulumi_msads.gitops check``).
 ``msads schema``    print the GitOps file's JSON Schema.
 
@@ -132,9 +133,10 @@ def _export_parser(commands: Any) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=["yaml"],
+        choices=export.FORMATS,
         default="yaml",
-        help="yaml: the GitOps file (a Pulumi program, 'python', is not yet available)",
+        help="yaml: the GitOps file (default); python: a Pulumi program (__main__.py) that declares the same "
+        "resources, for a stack without the GitOps program",
     )
     parser.add_argument("--stack", "-s", help="read this stack's msads:* config (default: the current stack)")
     parser.add_argument("--cwd", "-C", default=".", help="the Pulumi project folder (default: here)")
@@ -165,6 +167,7 @@ def _export(args: argparse.Namespace) -> int:
         exported_at=exported_at,
         source=destination,
         progress=_progress if sys.stderr.isatty() else None,
+        output_format=args.format,
     )
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")

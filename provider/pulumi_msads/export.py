@@ -45,6 +45,14 @@ Rules:
 
 The result must pass ``gitops.loads`` before it is written: a live value the models refuse (or a
 customer with more accounts than the file allows) stops the export, naming each problem.
+
+``--format python`` writes a Pulumi program (a ``__main__.py``) instead, rendered from the
+``DesiredState`` that check loaded, through the GitOps program's own mapping
+(``CustomerEntry.customer_inputs``, ``gitops.account_inputs``): one ``Customer`` per customer and one
+``Account`` per additional account, with the names, inputs and ``customers`` output that
+examples/gitops/__main__.py declares from the YAML file. Values are literals in the same order as in
+the file, laid out as ``ruff format`` leaves them (every dict and call exploded, with a trailing
+comma), and the text must compile before it is written.
 """
 
 from __future__ import annotations
@@ -67,6 +75,8 @@ from .operations import AGGREGATOR_ROLE_ID, INACTIVE
 
 Props = dict[str, Any]
 KEY_MAX = 63
+FORMATS = ("yaml", "python")
+"""``--format``: the GitOps file, or a Pulumi program that declares the same resources."""
 SCHEMA_LINE = "# yaml-language-server: $schema=./accounts.schema.json"
 """The first line of examples/gitops/accounts.yaml: editors check the file against the schema beside it."""
 
@@ -98,12 +108,15 @@ class Export:
 
     data: Props
     text: str
+    """The file to write: the YAML document, or with ``output_format="python"`` the Pulumi program."""
     customers: int
     accounts: int
     """Every account in the file, primary accounts included."""
     skipped: list[Skipped] = field(default_factory=list)
     included_inactive: list[str] = field(default_factory=list)
     """Entries (``customers.<key>.accounts.<key>``) of Inactive accounts written because of ``include_inactive``."""
+    state: gitops.DesiredState | None = None
+    """The YAML document as ``gitops.loads`` read it: what the file (or the program) declares."""
 
     def summary(self, destination: str = "stdout") -> str:
         lines = [
@@ -261,13 +274,17 @@ def export(
     exported_at: dt.datetime | None = None,
     source: str = "<export>",
     progress: Callable[[int, int, str], None] | None = None,
+    output_format: str = "yaml",
 ) -> Export:
     """Read the estate and build the GitOps file that adopts it (``Export.text``); raises ExportError.
 
     ``customer_ids`` reads only those customers (no listing); ``name_prefix`` keeps the customers whose
     names start with it (case-insensitive); ``primary`` maps a customer id to the account id that is
     its primary account; ``progress(done, total, customer_id)`` is told before each customer is read.
+    ``output_format`` "python" makes ``Export.text`` the Pulumi program that declares what the file does.
     """
+    if output_format not in FORMATS:
+        raise ExportError(f"unknown format {output_format!r} (choose from {', '.join(FORMATS)})")
     primary = dict(primary or {})
     aggregators = aggregator_customers(client)
     skipped: list[Skipped] = []
@@ -313,7 +330,7 @@ def export(
         raise ExportError("no customer to export" + (f"; skipped: {'; '.join(map(str, skipped))}" if skipped else ""))
     data, included = _document(read)
     count = sum(1 + len(c.get("accounts", {})) for c in data["customers"].values())
-    header = _header(
+    about = _about(
         client,
         len(read),
         count,
@@ -323,12 +340,20 @@ def export(
         skipped=skipped,
         exported_at=exported_at,
     )
-    text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
+    text = _yaml_header(about) + yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096
+    )
     try:
-        gitops.loads(text, source)
+        state = gitops.loads(text, source)
     except gitops.DesiredStateError as error:
         raise ExportError(f"the exported file would not load, so it was not written:\n{error}") from None
-    return Export(data, text, len(read), count, skipped, included)
+    if output_format == "python":
+        text = python_program(state, about)
+        try:
+            compile(text, source, "exec")
+        except SyntaxError as error:  # not expected: every value is a literal; refuse it all the same
+            raise ExportError(f"the exported program would not compile, so it was not written: {error}") from None
+    return Export(data, text, len(read), count, skipped, included, state)
 
 
 def _document(read: list[_Customer]) -> tuple[Props, list[str]]:
@@ -363,7 +388,7 @@ def _document(read: list[_Customer]) -> tuple[Props, list[str]]:
     return {"customers": customers}, included
 
 
-def _header(
+def _about(
     client: ServiceClient,
     customers: int,
     accounts: int,
@@ -373,19 +398,26 @@ def _header(
     include_inactive: bool,
     skipped: list[Skipped],
     exported_at: dt.datetime | None,
-) -> str:
+) -> tuple[str, str]:
+    """The header's two lines on what was exported: when, from where, how much, with which filters."""
     when = (exported_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     filters = [f"--customer-id {i}" for i in customer_ids]
     filters += [f"--name-prefix {name_prefix!r}"] if name_prefix else []
     filters += ["--include-inactive"] if include_inactive else []
-    lines = [
-        SCHEMA_LINE,
-        "#",
-        f"# Exported by `msads export` at {when} from Microsoft Advertising ({client.config.environment}):",
-        f"# {customers} client customer{_s(customers)} and {accounts} account{_s(accounts)}"
+    return (
+        f"Exported by `msads export` at {when} from Microsoft Advertising ({client.config.environment}):",
+        f"{customers} client customer{_s(customers)} and {accounts} account{_s(accounts)}"
         + (f", selected by {' '.join(filters)}" if filters else "")
         + (f"; {len(skipped)} left out (see the command's summary)" if skipped else "")
         + ".",
+    )
+
+
+def _yaml_header(about: tuple[str, str]) -> str:
+    lines = [
+        SCHEMA_LINE,
+        "#",
+        *(f"# {line}" for line in about),
         "# Every entry adopts its live object (adopt_id) and declares its live values, so applying this file",
         "# changes nothing. Review it, then merge it into the stack's accounts.yaml: docs/gitops.md,",
         '# "Bringing an existing estate under management". Check it: msads check accounts.yaml',
@@ -394,4 +426,127 @@ def _header(
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["Export", "ExportError", "Skipped", "export", "slug", "unique_keys"]
+# -- the Pulumi program (--format python) ---------------------------------------------------------------------
+
+INDENT = "    "
+CUSTOMER_ID = "customer.customer_id"
+"""An account's ``customer_id``: its customer's output, as examples/gitops/__main__.py wires it."""
+
+PROGRAM_PRELUDE = '''
+import pulumi
+from pulumi_msads import Account, Customer
+
+
+def outputs(customer: Customer, accounts: dict[str, Account]) -> dict[str, object]:
+    """A customer's ids and numbers, and its accounts', as examples/gitops/__main__.py exports them."""
+    numbers = {}
+    for key, account in accounts.items():
+        numbers[key] = {
+            "account_id": account.account_id,
+            "account_number": account.account_number,
+        }
+    return {
+        "customer_id": customer.customer_id,
+        "customer_number": customer.customer_number,
+        "account_id": customer.account_id,
+        "account_number": customer.account_number,
+        "accounts": numbers,
+    }
+
+
+customers = {}
+'''
+
+PROGRAM_END = """
+# One Output for the whole map, as examples/gitops/__main__.py exports it.
+pulumi.export("customers", pulumi.Output.from_input(customers))
+"""
+
+
+def python_program(state: gitops.DesiredState, about: tuple[str, str]) -> str:
+    """The Pulumi program that declares what ``state`` declares, as examples/gitops/__main__.py does.
+
+    Each customer is a block: ``key = "<key>"``, ``customer = Customer(key, {...})``, its additional
+    accounts as ``Account(f"{key}/<account key>", {..., "customer_id": customer.customer_id})`` and its
+    entry in the ``customers`` output. The inputs are those of the GitOps program (the file's entries
+    through ``customer_inputs`` and ``gitops.account_inputs``), written as literals in their order.
+    """
+    lines = [
+        '"""A Pulumi program: the agency\'s client customers and accounts, each adopting its live object.',
+        "",
+        *about,
+        "Every resource adopts its live object (adopt_id) and declares its live values, so applying",
+        "this program changes nothing. It declares the resources (types, names, inputs) and the",
+        "`customers` output that examples/gitops/__main__.py declares from the same estate exported",
+        "as accounts.yaml. Review it, then make it the stack's __main__.py: docs/gitops.md,",
+        '"Bringing an existing estate under management".',
+        '"""',
+    ]
+    blocks = []
+    for key, entry in state.customers.items():
+        accounts = {
+            _string(account_key): _call(
+                "Account",
+                "f" + _string("{key}/" + account_key),
+                _literal(
+                    gitops.account_inputs(account, state.deletion_policy), 2, {_string("customer_id"): CUSTOMER_ID}
+                ),
+                1,
+            )
+            for account_key, account in entry.accounts.items()
+        }
+        customer = _call("Customer", "key", _literal(entry.customer_inputs(state.deletion_policy), 1), 0)
+        blocks.append(
+            f"key = {_string(key)}\n"
+            f"customer = {customer}\n"
+            f"accounts = {_literal({}, 0, accounts)}\n"
+            "customers[key] = outputs(customer, accounts)\n"
+        )
+    return _docstring_safe(lines) + PROGRAM_PRELUDE + "".join(f"\n{block}" for block in blocks) + PROGRAM_END
+
+
+def _call(function: str, name: str, inputs: str, depth: int) -> str:
+    """``function(name, inputs)``, one argument a line (the inputs are written at ``depth + 1``)."""
+    pad = INDENT * (depth + 1)
+    return f"{function}(\n{pad}{name},\n{pad}{inputs},\n{INDENT * depth})"
+
+
+def _docstring_safe(lines: list[str]) -> str:
+    """The docstring's lines as one text; a backslash or three quotes in a line (a name prefix) escaped."""
+    body = [line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').rstrip() for line in lines[1:-1]]
+    return "\n".join([lines[0], *body, lines[-1]]) + "\n"
+
+
+def _literal(value: Any, depth: int = 0, code: Mapping[str, str] | None = None) -> str:
+    """``value`` as a Python literal, as ruff format writes it: a dict or list one item a line with a
+    trailing comma, strings in double quotes unless that needs more escapes. ``code`` adds entries to a
+    dict whose values are expressions, keys and values written as they are."""
+    pad = INDENT * (depth + 1)
+    if isinstance(value, dict):
+        items = [f"{pad}{_string(str(k))}: {_literal(v, depth + 1)}," for k, v in value.items()]
+        items += [f"{pad}{k}: {expression}," for k, expression in (code or {}).items()]
+        return "{\n" + "\n".join(items) + f"\n{INDENT * depth}}}" if items else "{}"
+    if isinstance(value, list | tuple):
+        items = [f"{pad}{_literal(v, depth + 1)}," for v in value]
+        return "[\n" + "\n".join(items) + f"\n{INDENT * depth}]" if items else "[]"
+    if isinstance(value, str):
+        return _string(value)
+    if value is None or isinstance(value, bool | int | float):
+        return repr(value)
+    raise ExportError(f"cannot write {value!r} (a {type(value).__name__}) as a Python literal")
+
+
+def _string(text: str) -> str:
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    body = []
+    for char in text:
+        if char in ("\\", quote):
+            body.append("\\" + char)
+        elif char.isprintable() or char == " ":
+            body.append(char)
+        else:
+            body.append(repr(char)[1:-1])  # \n, \t, \x00, \u2028: as repr writes it
+    return quote + "".join(body) + quote
+
+
+__all__ = ["FORMATS", "Export", "ExportError", "Skipped", "export", "python_program", "slug", "unique_keys"]
