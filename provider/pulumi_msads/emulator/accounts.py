@@ -110,6 +110,12 @@ def check_unique_name(siblings: list[Record], name: Any, own_id: int | None) -> 
             raise fault(201, f"Account name {name!r} is already used by account {sibling.id} of this customer.")
 
 
+def check_no_draft(siblings: list[Record]) -> None:
+    """No account is added to a customer while one of its accounts is in Draft (billing not set up yet)."""
+    if any(s.body.get("AccountLifeCycleStatus") == "Draft" for s in siblings):
+        raise fault(202, "No account can be added while the customer has an account in Draft status.")
+
+
 def check_room(siblings: list[Record], customer_id: int) -> None:
     """At most six accounts per customer (guides/entity-hierarchy-limits.md). The page gives no code
     and does not say whether deleted accounts count: 202 ApiExecutionError, Inactive ones not counted
@@ -178,8 +184,7 @@ class AccountOperations(Core):
             if parent.body.get("CustomerLifeCycleStatus") == "Inactive":
                 raise fault(202, f"Customer {parent.id} is inactive.")
             siblings = tx.find(ACCOUNT, parent_id=parent.id)
-            if any(s.body.get("AccountLifeCycleStatus") == "Draft" for s in siblings):
-                raise fault(202, "No account can be added while the customer has an account in Draft status.")
+            check_no_draft(siblings)
             check_room(siblings, parent.id)
             check_unique_name(siblings, account.get("Name"), None)
             user = self.current_user(tx)

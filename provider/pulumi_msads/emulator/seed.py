@@ -50,11 +50,19 @@ from typing import Any
 import yaml
 
 from . import addresses, rest
-from .accounts import ACCOUNT_ADD_FIELDS, account_errors, check_room, check_unique_name, insert_account, language_of
+from .accounts import (
+    ACCOUNT_ADD_FIELDS,
+    account_errors,
+    check_no_draft,
+    check_room,
+    check_unique_name,
+    insert_account,
+    language_of,
+)
 from .core import Core
 from .customers import ACCOUNT_SIGNUP_FIELDS, CUSTOMER_SIGNUP_FIELDS, insert_signup, signup_errors
 from .entities import ACCOUNT, CUSTOMER, Body, now, pairs, plain
-from .errors import ErrorItem, ServiceError, fault
+from .errors import ErrorItem, ServiceError
 from .store import Record, Store, Transaction
 
 STATUS = "AccountLifeCycleStatus"
@@ -223,9 +231,7 @@ def _add_account(tx: Transaction, account: _Account, customer: Record, user: Rec
     """A customer's second to sixth account, written as AddAccount writes one, with its declared status."""
     siblings = tx.find(ACCOUNT, parent_id=customer.id)
     try:
-        # op_AddAccount's Draft rule, which lives inline there: an account cannot follow a Draft one.
-        if any(s.body.get(STATUS) == "Draft" for s in siblings):
-            raise fault(202, "No account can be added while the customer has an account in Draft status.")
+        check_no_draft(siblings)
         check_room(siblings, customer.id)
         check_unique_name(siblings, account.body.get("Name"), None)
     except ServiceError as error:
