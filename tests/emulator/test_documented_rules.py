@@ -7,6 +7,8 @@ comes from. Calls go over HTTP through zeep; a sample also through Microsoft's o
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ import requests
 from pulumi_msads import codes, rules
 from pulumi_msads.emulator.process import EmulatorControl
 
-from .conftest import Added, Signup
+from .conftest import Added, Signup, StartEmulator
 from .support import account, address, brazil_account, customer, entity_dict, fault_of, kvps
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
@@ -222,6 +224,25 @@ def test_with_a_listing_delay_a_new_account_is_listed_only_after_it(
     time.sleep(0.6)
     listed = soap.GetAccountsInfo(CustomerId=created.CustomerId).AccountsInfo.AccountInfo
     assert [a.Id for a in listed] == [created.AccountId]
+
+
+def test_the_command_line_sets_the_update_semantics_and_the_listing_delay(start_emulator: StartEmulator) -> None:
+    started = start_emulator("--update-semantics", "overwrite", "--listing-delay", "2.5", db=":memory:")
+    assert started.control.settings() == {"update_semantics": "overwrite", "listing_delay": 2.5}
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "said"),
+    [
+        ("--update-semantics", "partial", "invalid choice: 'partial' (choose from 'per-field', 'overwrite')"),
+        ("--listing-delay", "-1", "must be between 0 and 600 seconds, not -1"),
+        ("--listing-delay", "soon", "must be a number of seconds, not 'soon'"),
+    ],
+)
+def test_a_bad_setting_on_the_command_line_exits_2_saying_what_is_allowed(flag: str, value: str, said: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "pulumi_msads.emulator", flag, value], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert said in done.stderr
 
 
 def test_a_reset_returns_to_the_command_lines_settings(emulator: EmulatorControl) -> None:
