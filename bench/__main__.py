@@ -2,7 +2,8 @@
 
 Run it from the repository root with the project's virtualenv: ``.venv/bin/python -m bench`` (about five minutes on
 two cores) or ``.venv/bin/python -m bench --quick`` (a smoke run of well under a minute). ``--sections`` picks some
-of: roundtrips, overhead, peer, scale, program, coldstart, emulator, cli, transports (REST and SOAP side by side).
+of: roundtrips, overhead, peer, scale, program, coldstart, emulator, cli, transports (REST and SOAP side by side),
+export (an agency of 300 customers and 900 accounts exported, then adopted with no write).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from pulumi_msads.emulator.process import EmulatorProcess
 
-from . import cli, coldstart, emulator_load, overhead, peer, report, roundtrips, scale, transports
+from . import cli, coldstart, emulator_load, export, overhead, peer, report, roundtrips, scale, transports
 from .common import Bench, load_average
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,6 +52,8 @@ class Sizes:
     cli_profile: tuple[str, ...]
     transports_iterations: int
     transports_latency_iterations: int
+    export_customers: int
+    export_accounts: int
 
 
 FULL = Sizes(
@@ -72,6 +75,8 @@ FULL = Sizes(
     cli_profile=("up-create", "preview", "up-edit"),
     transports_iterations=60,
     transports_latency_iterations=15,
+    export_customers=300,
+    export_accounts=900,
 )
 QUICK = Sizes(
     overhead_iterations=4,
@@ -94,6 +99,8 @@ QUICK = Sizes(
     cli_profile=(),
     transports_iterations=4,
     transports_latency_iterations=1,
+    export_customers=10,
+    export_accounts=30,
 )
 
 
@@ -111,6 +118,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--scale-sizes", type=_ints, help="customers per scale run, e.g. 100,500,2000")
     parser.add_argument("--program-sizes", type=_ints, help="resources per program-side run, e.g. 100,500,2000")
+    parser.add_argument(
+        "--export-size", type=_ints, help="customers,accounts of the export section's agency, e.g. 300,900"
+    )
     parser.add_argument("--memory-checkpoints", type=_ints, help="operations at which RSS is sampled, e.g. 500,2000")
     parser.add_argument(
         "--latency",
@@ -132,6 +142,10 @@ def _sizes(args: argparse.Namespace) -> Sizes:
         sizes = replace(sizes, program_sizes=args.program_sizes)
     if args.memory_checkpoints:
         sizes = replace(sizes, memory_checkpoints=args.memory_checkpoints)
+    if args.export_size:
+        if len(args.export_size) != 2:
+            raise SystemExit("--export-size takes two numbers: customers,accounts")
+        sizes = replace(sizes, export_customers=args.export_size[0], export_accounts=args.export_size[1])
     if args.latency is not None:
         sizes = replace(sizes, latency=args.latency)
     if args.cli_iterations:
@@ -242,6 +256,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 results[section] = transports.run(
                     bench, sizes.transports_iterations, sizes.transports_latency_iterations, sizes.latency
                 )
+            elif section == "export":
+                results[section] = export.run(bench, sizes.export_customers, sizes.export_accounts)
             _log(f"{section} done in {time.perf_counter() - section_started:.1f} s")
     results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)
     results["meta"]["load_after"] = load_average()

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator", "cli", "transports")
+SECTIONS = (
+    "roundtrips",
+    "overhead",
+    "peer",
+    "scale",
+    "program",
+    "coldstart",
+    "emulator",
+    "cli",
+    "transports",
+    "export",
+)
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,6 +98,16 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "the same over both transports",
             f"{held} of {len(same)} operations",
             held == len(same),
+        )
+    exported = results.get("export", {})
+    if exported:
+        adoption = exported["adoption"]
+        add(
+            f"Export of {exported['customers']} customers / {exported['accounts']} accounts, then adoption: "
+            "estate-changing calls",
+            "0, and every object adopted by its exported id",
+            sum(adoption["writes"].values()),
+            exported["ok"],
         )
     return found
 
@@ -345,6 +366,8 @@ def markdown(results: dict[str, Any]) -> str:
         out += _cli(results["cli"])
     if "transports" in results:
         out += _transports(results["transports"])
+    if "export" in results:
+        out += _export(results["export"])
     return "\n".join(out) + "\n"
 
 
@@ -415,6 +438,57 @@ def _transports(section: dict[str, Any]) -> list[str]:
         ],
         table,
     )
+    return out
+
+
+def _calls(calls: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(calls.items())) or "none"
+
+
+def _export(section: dict[str, Any]) -> list[str]:
+    """Seed, export and adoption of one agency: one run, wall seconds and the emulator's call counts."""
+    exported, adoption = section["export"], section["adoption"]
+    writes = ", ".join(f"{op} {n}" for op, n in adoption["writes"].items())
+    out = [
+        "",
+        f"## 9. Export and adoption: {section['customers']} customers, {section['accounts']} accounts (one run)",
+        "",
+        "The agency is seeded in one `EmulatorControl.seed` request; `pulumi_msads.export.export` reads it through a",
+        f"`ServiceClient` ({section['transport'].upper()}), one call at a time; `gitops.loads` loads the file;",
+        "then every resource it declares is applied through the provider server as the first `pulumi up` on it",
+        f"would, each Customer then its Accounts, {section['concurrency']} customers at a time. CPU seconds: this",
+        "process / emulator (/ provider server).",
+        "",
+    ]
+    out += _table(
+        ["Step", "Seconds", "Calls", "Calls by operation", "CPU s", "Result"],
+        [
+            ["Seed (one control-plane request, not counted as calls)", section["seed_s"], None, None, None, None],
+            [
+                "Export",
+                exported["seconds"],
+                exported["total_calls"],
+                _calls(exported["calls"]),
+                " / ".join(f"{v:.2f}" for v in exported["cpu_s"].values()),
+                f"{exported['customers']} customers, {exported['accounts']} accounts, {exported['bytes']} bytes"
+                + ("" if exported["complete"] else " (**incomplete**)"),
+            ],
+            ["`gitops.loads` of the exported file", exported["loads_s"], None, None, None, "loads"],
+            [
+                f"Adoption ({adoption['resources']} resources, {adoption['ms_per_resource']:.1f} ms each)",
+                adoption["seconds"],
+                adoption["total_calls"],
+                _calls(adoption["calls"]),
+                " / ".join(f"{v:.2f}" for v in adoption["cpu_s"].values()),
+                "engine steps: " + _calls(adoption["ops"]),
+            ],
+        ],
+    )
+    out += [
+        "",
+        f"Zero writes during the adoption ({writes}): {_cell(adoption['zero_writes'])}; every customer and account"
+        f" adopted by the id the file names: {_cell(adoption['same_ids'])}.",
+    ]
     return out
 
 

@@ -16,7 +16,18 @@ import pytest
 from ..cli.examples import EXAMPLES
 
 REPO = Path(__file__).resolve().parents[2]
-SECTIONS = ("roundtrips", "overhead", "peer", "scale", "program", "coldstart", "emulator", "cli", "transports")
+SECTIONS = (
+    "roundtrips",
+    "overhead",
+    "peer",
+    "scale",
+    "program",
+    "coldstart",
+    "emulator",
+    "cli",
+    "transports",
+    "export",
+)
 CLI_OPERATIONS = ("up-create", "preview", "preview-edit", "up-edit", "up-noop")
 TRANSPORT_CALLS = {
     "GetCustomer": {"GetCustomer": 1},
@@ -123,3 +134,25 @@ def test_rest_and_soap_make_the_same_calls_for_every_operation(results: dict[str
         assert wire["request_body"] > 0 and wire["response_body"] > 0, (op, transport, latency, wire)
         assert row["median_ms"] > 0
     assert all(r["same_calls"] for r in section["ratios"])
+
+
+def test_the_exported_agency_is_adopted_without_a_write(results: dict[str, Any]) -> None:
+    section = results["export"]
+    customers, accounts = section["customers"], section["accounts"]
+    assert (customers, accounts) == (10, 30)
+    exported = section["export"]
+    assert (exported["customers"], exported["accounts"], exported["complete"]) == (customers, accounts, True)
+    # GetUser (the aggregator), one listing, then each customer, its account search and each account.
+    assert exported["calls"] == {
+        "GetUser": 1,
+        "GetCustomersInfo": 1,
+        "GetCustomer": customers,
+        "SearchAccounts": customers,
+        "GetAccount": accounts,
+    }
+    adoption = section["adoption"]
+    assert adoption["resources"] == accounts  # a Customer per customer (its primary account), an Account per other
+    assert adoption["writes"] == dict.fromkeys(
+        ("SignupCustomer", "AddAccount", "UpdateCustomer", "UpdateAccount", "DeleteAccount"), 0
+    )
+    assert adoption["zero_writes"] and adoption["same_ids"] and section["ok"]
