@@ -1,6 +1,6 @@
 """``python -m bench``: run the benchmark suite against a local emulator; write JSON and Markdown, print the tables.
 
-Run it from the repository root with the project's virtualenv: ``.venv/bin/python -m bench`` (about five minutes on
+Run it from the repository root with the project's virtualenv: ``.venv/bin/python -m bench`` (about ten minutes on
 two cores) or ``.venv/bin/python -m bench --quick`` (a smoke run of well under a minute). ``--sections`` picks some
 of: roundtrips, overhead, peer, scale, program, coldstart, emulator, cli, transports (REST and SOAP side by side),
 export (an agency of 300 customers and 900 accounts exported, then adopted with no write).
