@@ -14,6 +14,7 @@ from .entities import (
     ACCOUNT,
     CUSTOMER,
     FIRST_ID,
+    USER,
     Body,
     check_stamp,
     customer_number,
@@ -241,7 +242,8 @@ class CustomerOperations(Core):
             customers = tx.find(CUSTOMER)
             created = {c.id: search.created_on(c.body.get(CREATED_AT)) for c in customers}
             customers = [c for c in customers if search.in_date_range(created[c.id], bounds)]
+            users = tx.find(USER)
             for predicate in predicates:
-                customers = [c for c in customers if search.customer_matches(tx, c, predicate, created[c.id])]
+                customers = [c for c in customers if search.customer_matches(tx, c, predicate, created[c.id], users)]
             page = search.page(request, customers, search.SEARCH_CUSTOMERS_PAGE_MAX)
             return {"Customers": {"Customer": [customer_out(c) for c in page]}}

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import wsdl
-from .entities import ACCOUNT, USER, Body
+from .entities import ACCOUNT, Body
 from .errors import fault
 from .store import Record, Transaction
 
@@ -212,8 +212,9 @@ def page(request: Body, records: list[Record], maximum: int) -> list[Record]:
     return records[index * size : (index + 1) * size]
 
 
-def customer_matches(tx: Transaction, customer: Record, predicate: Body, created: dt.date = NEVER_CREATED) -> bool:
-    """Whether ``customer``, created on ``created`` (UTC), meets one SearchCustomers predicate.
+def customer_matches(tx: Transaction, customer: Record, predicate: Body, created: dt.date, users: list[Record]) -> bool:
+    """Whether ``customer``, created on ``created`` (UTC), meets one SearchCustomers predicate; ``users``
+    are the store's users, read once per search rather than once per customer.
 
     CreatedDate (predicate.md): GreaterThanEquals and LessThanEquals compare the creation date
     with the Value's date, the time of day of neither counting. UserName (predicate.md: "search the
@@ -229,7 +230,7 @@ def customer_matches(tx: Transaction, customer: Record, predicate: Body, created
         return created >= wanted if operator == "GreaterThanEquals" else created <= wanted
     if field == "UserName":
         _require_operator(field, operator, ("Equals",))
-        return any(str(u.body.get("UserName") or "").casefold() == str(value).casefold() for u in tx.find(USER))
+        return any(str(u.body.get("UserName") or "").casefold() == str(value).casefold() for u in users)
     if field == "CustomerName":
         return _text_matches(customer.name, operator, value, field)
     if field == "CustomerId":
