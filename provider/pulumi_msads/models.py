@@ -171,9 +171,9 @@ class AddressModel(Model):
 
     @model_validator(mode="after")
     def _state_without_country_prefix(self) -> AddressModel:
-        for problem in rules.address_problems(self.api_fields(), creating=False):
-            if problem.field == "StateOrProvince":
-                raise _refuse(f"state_or_province {problem.message}")
+        problem = rules.state_prefix_problem(self.api_fields())
+        if problem:
+            raise _refuse(f"state_or_province {problem.message}")
         return self
 
 
@@ -188,11 +188,8 @@ class BusinessAddressModel(AddressModel):
     @model_validator(mode="after")
     def _country_requirements(self) -> BusinessAddressModel:
         """Brazil and India also need postal_code and state_or_province (advertiseraccount.md #businessaddress)."""
-        missing = [
-            snake(p.field)
-            for p in rules.address_problems(self.api_fields(), creating=True)
-            if p.field in ("PostalCode", "StateOrProvince")
-        ]
+        address = self.api_fields()
+        missing = [snake(name) for name in rules.required_address_fields(address, ()) if not address.get(name)]
         if missing:
             raise _refuse(f"{' and '.join(missing)} required for an address in {self.country_code}")
         return self

@@ -148,12 +148,16 @@ def address_problems(address: dict[str, object], *, creating: bool) -> list[Prob
         if isinstance(value, str) and service_length(value) > limit:
             code = ADDRESS_FIELD_CODES.get(name, 1140)
             found.append(Problem(name, code, f"is {service_length(value)} characters; at most {limit} are allowed"))
+    prefixed = state_prefix_problem(address)
+    return found + ([prefixed] if prefixed else [])
+
+
+def state_prefix_problem(address: dict[str, object]) -> Problem | None:
+    """address.md, StateOrProvince: the code without its country prefix (``WA``, not ``US-WA``)."""
     state, country = address.get("StateOrProvince"), address.get("CountryCode")
     if isinstance(state, str) and isinstance(country, str) and has_country_prefix(state, country):
-        found.append(
-            Problem("StateOrProvince", 1140, f"{state!r} has a country prefix; use {state.split('-', 1)[1]!r}")
-        )
-    return found
+        return Problem("StateOrProvince", 1140, f"{state!r} has a country prefix; use {state.split('-', 1)[1]!r}")
+    return None
 
 
 def required_address_fields(address: dict[str, object], base: tuple[str, ...]) -> list[str]:
