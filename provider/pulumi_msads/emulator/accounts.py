@@ -129,6 +129,22 @@ def check_room(siblings: list[Record], customer_id: int) -> None:
         )
 
 
+def add_account(
+    tx: Transaction, account: Body, customer_id: int, user: Record, *, status: str, created: str, language: Any = None
+) -> Record:
+    """A customer's next account, checked and written as AddAccount does (seeding too): none while a sibling is
+    Draft, six at most, a name of its own; billed to the customer itself. ``language`` defaults to the user's
+    (AddAccount takes none: "Read-only for AddAccount")."""
+    siblings = tx.find(ACCOUNT, parent_id=customer_id)
+    check_no_draft(siblings)
+    check_room(siblings, customer_id)
+    check_unique_name(siblings, account.get("Name"), None)
+    body = {f: plain(account.get(f)) for f in ACCOUNT_ADD_FIELDS}
+    body["BusinessAddress"] = addresses.stored(tx, body.get("BusinessAddress"))
+    body["Language"] = language or language_of(user.body.get("Lcid"))
+    return insert_account(tx, body, customer_id, status=status, bill_to=customer_id, user_id=user.id, created=created)
+
+
 def insert_account(
     tx: Transaction, body: Body, customer_id: int, *, status: str, bill_to: int, user_id: int, created: str
 ) -> Record:
@@ -183,18 +199,9 @@ class AccountOperations(Core):
             raise_if(account_errors(account, creating=True, prefix="Account"))
             if parent.body.get("CustomerLifeCycleStatus") == "Inactive":
                 raise fault(202, f"Customer {parent.id} is inactive.")
-            siblings = tx.find(ACCOUNT, parent_id=parent.id)
-            check_no_draft(siblings)
-            check_room(siblings, parent.id)
-            check_unique_name(siblings, account.get("Name"), None)
             user = self.current_user(tx)
             created = now()
-            body = {f: plain(account.get(f)) for f in ACCOUNT_ADD_FIELDS}
-            body["BusinessAddress"] = addresses.stored(tx, body.get("BusinessAddress"))
-            body["Language"] = language_of(user.body.get("Lcid"))
-            record = insert_account(
-                tx, body, parent.id, status="Draft", bill_to=parent.id, user_id=user.id, created=created
-            )
+            record = add_account(tx, account, parent.id, user, status="Draft", created=created)
         return {"AccountId": record.id, "AccountNumber": record.number, "CreateTime": created}
 
     def op_GetAccount(self, request: Body) -> Body:  # noqa: N802

@@ -50,18 +50,10 @@ from typing import Any
 import yaml
 
 from . import addresses, rest
-from .accounts import (
-    ACCOUNT_ADD_FIELDS,
-    account_errors,
-    check_no_draft,
-    check_room,
-    check_unique_name,
-    insert_account,
-    language_of,
-)
+from .accounts import ACCOUNT_ADD_FIELDS, account_errors, add_account
 from .core import Core
 from .customers import ACCOUNT_SIGNUP_FIELDS, CUSTOMER_SIGNUP_FIELDS, insert_signup, signup_errors
-from .entities import ACCOUNT, CUSTOMER, Body, now, pairs, plain
+from .entities import CUSTOMER, Body, now, pairs
 from .errors import ErrorItem, ServiceError
 from .store import Record, Store, Transaction
 
@@ -229,19 +221,18 @@ def checked(fixture: Any) -> list[_Customer]:
 
 def _add_account(tx: Transaction, account: _Account, customer: Record, user: Record, created: str) -> Record:
     """A customer's second to sixth account, written as AddAccount writes one, with its declared status."""
-    siblings = tx.find(ACCOUNT, parent_id=customer.id)
     try:
-        check_no_draft(siblings)
-        check_room(siblings, customer.id)
-        check_unique_name(siblings, account.body.get("Name"), None)
+        return add_account(
+            tx,
+            account.body,
+            customer.id,
+            user,
+            status=account.status,
+            created=created,
+            language=account.body.get("Language"),
+        )
     except ServiceError as error:
         raise _refuse(account.path, account.body, error.errors) from None
-    body = {f: plain(account.body.get(f)) for f in ACCOUNT_ADD_FIELDS}
-    body["BusinessAddress"] = addresses.stored(tx, body.get("BusinessAddress"))
-    body["Language"] = account.body.get("Language") or language_of(user.body.get("Lcid"))
-    return insert_account(
-        tx, body, customer.id, status=account.status, bill_to=customer.id, user_id=user.id, created=created
-    )
 
 
 def _entry(record: Record) -> Body:
