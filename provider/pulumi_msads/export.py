@@ -71,7 +71,7 @@ from . import fields, gitops
 from .client import CUSTOMERS_INFO_TOP, ServiceClient
 from .errors import MsadsError, NotFoundError
 from .models import CustomerModel
-from .operations import AGGREGATOR_ROLE_ID, INACTIVE
+from .operations import INACTIVE, aggregated_customers
 
 Props = dict[str, Any]
 KEY_MAX = 63
@@ -191,8 +191,7 @@ def account_key_name(account_name: str, customer_name: str) -> str:
 
 def aggregator_customers(client: ServiceClient) -> list[str]:
     """The caller's own aggregator customers: GetUser's roles with RoleId 33, and ``msads:parentCustomerId``."""
-    roles = (client.current_user().get("CustomerRoles") or {}).get("CustomerRole") or []
-    found = {str(r["CustomerId"]) for r in roles if r.get("RoleId") == AGGREGATOR_ROLE_ID and r.get("CustomerId")}
+    found = set(aggregated_customers(client.current_user()))
     if client.config.parent_customer_id:
         found.add(str(client.config.parent_customer_id))
     return sorted(found, key=int)

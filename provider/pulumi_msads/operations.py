@@ -262,8 +262,7 @@ def parent_customer(client: ServiceClient, declared: str | None) -> str:
         cached = client.cache.get("parent_customer_id")
         if cached:
             return str(cached)
-        roles = (client.current_user().get("CustomerRoles") or {}).get("CustomerRole") or []
-        parents = sorted({str(r["CustomerId"]) for r in roles if r.get("RoleId") == AGGREGATOR_ROLE_ID})
+        parents = aggregated_customers(client.current_user())
         if len(parents) != 1:
             found = f"aggregator of {', '.join(parents)}" if parents else "not an aggregator of any customer"
             raise ConfigurationError(
@@ -275,6 +274,13 @@ def parent_customer(client: ServiceClient, declared: str | None) -> str:
 
 
 _PARENT_LOOKUP = threading.Lock()
+
+
+def aggregated_customers(user: Props) -> list[str]:
+    """The customers a GetUser answer makes the user an aggregator of (RoleId 33), by id."""
+    roles = (user.get("CustomerRoles") or {}).get("CustomerRole") or []
+    ids = {str(r["CustomerId"]) for r in roles if r.get("RoleId") == AGGREGATOR_ROLE_ID and r.get("CustomerId")}
+    return sorted(ids, key=int)
 
 
 def _primary_account(accounts: list[Props], name: str, customer_id: str) -> str:
