@@ -225,6 +225,13 @@ class ServiceClient:
                 return found
             index += 1
 
+    def customers_starting_with(self, prefix: str) -> tuple[list[Body], bool]:
+        """Id and Name of the customers whose names start with ``prefix`` (case-insensitive), and whether that
+        is all of them: one GetCustomersInfo call, which returns at most ``CUSTOMERS_INFO_TOP``."""
+        body = self.call("GetCustomersInfo", CustomerNameFilter=prefix, TopN=CUSTOMERS_INFO_TOP)
+        infos = list((body.get("CustomersInfo") or {}).get("CustomerInfo") or [])
+        return infos, len(infos) < CUSTOMERS_INFO_TOP
+
     def customers_named(self, name: str) -> list[Body]:
         """Id and Name of the customers the user can reach whose name is ``name`` (case-insensitive).
 
@@ -233,9 +240,8 @@ class ServiceClient:
         many customers as the call can return share the prefix, the answer cannot prove that none
         further down has the exact name, and this says so instead of guessing.
         """
-        body = self.call("GetCustomersInfo", CustomerNameFilter=name, TopN=CUSTOMERS_INFO_TOP)
-        infos = list((body.get("CustomersInfo") or {}).get("CustomerInfo") or [])
-        if len(infos) >= CUSTOMERS_INFO_TOP:
+        infos, complete = self.customers_starting_with(name)
+        if not complete:
             raise MsadsError(
                 f"GetCustomersInfo returned its maximum of {CUSTOMERS_INFO_TOP} customers whose names start with "
                 f"{name!r}, so whether one is named exactly that cannot be told; declare adopt_id instead"

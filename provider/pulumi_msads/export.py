@@ -9,7 +9,7 @@ writes nothing: no UpdateCustomer, no UpdateAccount, no SignupCustomer, no AddAc
 What is read, and why so:
 
 - The customers: one GetCustomersInfo call (``CustomerNameFilter`` the ``--name-prefix``, or empty,
-  ``TopN`` ``client.CUSTOMERS_INFO_TOP``), as ``ServiceClient.customers_named`` calls it. Not
+  ``TopN`` ``client.CUSTOMERS_INFO_TOP``: ``ServiceClient.customers_starting_with``, which the create guard uses too). Not
   SearchCustomers: it needs a predicate whose value has at least four characters, and none of its
   predicates lists "every customer" without a made-up date or name; GetCustomersInfo's filter is a
   name prefix, which is exactly ``--name-prefix``, applied by the service. When the answer is as
@@ -68,7 +68,7 @@ import yaml
 from pydantic import BaseModel
 
 from . import fields, gitops
-from .client import CUSTOMERS_INFO_TOP, ServiceClient
+from .client import ServiceClient
 from .errors import MsadsError, NotFoundError
 from .models import CustomerModel
 from .operations import INACTIVE, aggregated_customers
@@ -198,9 +198,8 @@ def aggregator_customers(client: ServiceClient) -> list[str]:
 
 
 def _listed(client: ServiceClient, name_prefix: str) -> list[tuple[str, str]]:
-    body = client.call("GetCustomersInfo", CustomerNameFilter=name_prefix, TopN=CUSTOMERS_INFO_TOP)
-    infos = list((body.get("CustomersInfo") or {}).get("CustomerInfo") or [])
-    if len(infos) >= CUSTOMERS_INFO_TOP:
+    infos, complete = client.customers_starting_with(name_prefix)
+    if not complete:
         what = f"whose names start with {name_prefix!r}" if name_prefix else "(its maximum)"
         raise ExportError(
             f"GetCustomersInfo returned {len(infos)} customers {what}, as many as it can return, so some may be "
