@@ -9,8 +9,8 @@ writes nothing: no UpdateCustomer, no UpdateAccount, no SignupCustomer, no AddAc
 What is read, and why so:
 
 - The customers: one GetCustomersInfo call (``CustomerNameFilter`` the ``--name-prefix``, or empty,
-  ``TopN`` ``client.CUSTOMERS_INFO_TOP``: ``ServiceClient.customers_starting_with``, which the create guard uses too). Not
-  SearchCustomers: it needs a predicate whose value has at least four characters, and none of its
+  ``TopN`` ``client.CUSTOMERS_INFO_TOP``: ``ServiceClient.customers_starting_with``, which the create
+  guard uses too). Not SearchCustomers: it needs a predicate whose value has at least four characters, and none of its
   predicates lists "every customer" without a made-up date or name; GetCustomersInfo's filter is a
   name prefix, which is exactly ``--name-prefix``, applied by the service. When the answer is as
   long as ``TopN`` it cannot prove that nobody is missing, and the export stops and says so (export
