@@ -30,7 +30,13 @@ TRANSPORTS = ("rest", "soap")
 
 
 def provider_config(url: str, transport: str = "rest", **extra: str) -> dict[str, Any]:
-    """Stack config for the emulator, with retries that do not wait (tests count calls, not seconds)."""
+    """Stack config for the emulator, with retries that do not wait (tests count calls, not seconds).
+
+    Bulk reads are off (``msads:readCacheSeconds`` 0): the harness keeps one provider server for many
+    operations, which the engine never does, and bulk reads count on a process per operation (their
+    snapshot would outlive a test's emulator reset). tests/provider/test_bulk_reads.py and the CLI tests
+    run them as the engine does.
+    """
     return {
         "msads:environment": "local",
         "msads:endpoint": url,
@@ -38,6 +44,7 @@ def provider_config(url: str, transport: str = "rest", **extra: str) -> dict[str
         "msads:retryBaseDelay": "0",
         "msads:retryMaxDelay": "0",
         "msads:throttleDelay": "0",
+        "msads:readCacheSeconds": "0",
         **extra,
     }
 

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from .auth import TokenSource, token_source
+from .bulk_reads import BulkReads
 from .codes import TRANSIENT_CODES
 from .config import ProviderConfig, RetryPolicy
 from .errors import ApiError, AuthenticationError, MsadsError, TransportError
@@ -94,6 +95,8 @@ class ServiceClient:
         """Facts learned once per process, such as the discovered parent customer."""
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self.reads = BulkReads(config.read_cache_seconds)
+        """Refresh's reads served by paged bulk reads; every write this client sends drops them."""
         limit = config.max_calls_per_minute
         self.pacer: Pacer | None = Pacer(limit) if limit else None
         """``msads:maxCallsPerMinute``, for every thread that shares this client; every attempt waits its turn."""
@@ -111,7 +114,20 @@ class ServiceClient:
         return outcome(first), future.result()
 
     def call(self, operation: str, **arguments: Any) -> Body:
-        """Call ``operation`` and return its response body as a dict; raise a typed error on failure."""
+        """Call ``operation`` and return its response body as a dict; raise a typed error on failure.
+
+        A write drops the bulk reads' snapshot before it is sent and again once it is answered (or not),
+        so that no read after it is served from what was true before it.
+        """
+        if not self.reads.is_write(operation):
+            return self._call(operation, arguments)
+        self.reads.invalidate()
+        try:
+            return self._call(operation, arguments)
+        finally:
+            self.reads.invalidate()
+
+    def _call(self, operation: str, arguments: Body) -> Body:
         policy = self.config.retry
         retryable = operation not in NOT_IDEMPOTENT
         started = time.monotonic()

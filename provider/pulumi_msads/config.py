@@ -53,7 +53,12 @@ KEYS: dict[str, tuple[str, str]] = {
     "recovery_wait": ("msads:recoveryWait", "MSADS_RECOVERY_WAIT"),
     "transport": ("msads:transport", "MSADS_TRANSPORT"),
     "max_calls_per_minute": ("msads:maxCallsPerMinute", "MSADS_MAX_CALLS_PER_MINUTE"),
+    "read_cache_seconds": ("msads:readCacheSeconds", "MSADS_READ_CACHE_SECONDS"),
 }
+DEFAULT_READ_CACHE_SECONDS = 30.0
+"""How long a refresh's bulk read may serve reads (``bulk_reads``): longer than the reads of one
+refresh take once the snapshot is there (a few seconds for an agency), short enough that a
+long-lived process never serves a stale one. ``0`` turns bulk reads off."""
 DEFAULT_MAX_CALLS_PER_MINUTE = 100
 """The client-side pace, in calls per sliding minute, when ``msads:maxCallsPerMinute`` is not set.
 
@@ -144,6 +149,8 @@ class ProviderConfig:
     """Seconds to keep looking for what a create with a lost answer made; None: twice ``timeout``."""
     max_calls_per_minute: int | None = DEFAULT_MAX_CALLS_PER_MINUTE
     """The most calls this process sends in any sliding minute, retries included (``pacing``); None: no limit."""
+    read_cache_seconds: float = DEFAULT_READ_CACHE_SECONDS
+    """Seconds a bulk read serves refresh's reads (``bulk_reads``); 0: every resource read on its own."""
 
     @property
     def recovery_window(self) -> float:
@@ -232,6 +239,7 @@ class ProviderConfig:
                 max_calls_per_minute = (
                     int(number("max_calls_per_minute", max_calls_per_minute or 0, whole=True)) or None
                 )
+        read_cache_seconds = number("read_cache_seconds", DEFAULT_READ_CACHE_SECONDS)
         transport = raw.get("transport", "rest")
         if transport not in TRANSPORTS:
             close = difflib.get_close_matches(transport.lower(), TRANSPORTS, n=1)
@@ -276,6 +284,7 @@ class ProviderConfig:
             timeout=timeout,
             recovery_wait=recovery_wait,
             max_calls_per_minute=max_calls_per_minute,
+            read_cache_seconds=read_cache_seconds,
             transport=transport,  # type: ignore[arg-type]
             **secrets,
         )

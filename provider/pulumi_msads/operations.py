@@ -44,7 +44,6 @@ WRITE_ATTEMPTS = 3
 """Read-modify-write attempts before giving up on an object that keeps changing under us."""
 RECOVERY_FIRST_PAUSE, RECOVERY_MAX_PAUSE = 0.5, 10.0
 """Seconds between looks for what a lost create made: doubling from the first to the most."""
-AGGREGATOR_ROLE_ID = 33
 INACTIVE = "Inactive"
 T = TypeVar("T")
 
@@ -279,7 +278,7 @@ _PARENT_LOOKUP = threading.Lock()
 def aggregated_customers(user: Props) -> list[str]:
     """The customers a GetUser answer makes the user an aggregator of (RoleId 33), by id."""
     roles = (user.get("CustomerRoles") or {}).get("CustomerRole") or []
-    ids = {str(r["CustomerId"]) for r in roles if r.get("RoleId") == AGGREGATOR_ROLE_ID and r.get("CustomerId")}
+    ids = {str(r["CustomerId"]) for r in roles if r.get("RoleId") == rules.AGGREGATOR_ROLE_ID and r.get("CustomerId")}
     return sorted(ids, key=int)
 
 
@@ -502,10 +501,14 @@ def create_customer(client: ServiceClient, inputs: Props) -> CreatedCustomer:
 
 def read_customer(client: ServiceClient, customer_id: str, account_id: Any) -> tuple[Props, Props] | None:
     """The customer and its primary account, read at the same time when the account id is known;
-    None when the customer is gone (a deleted customer reads as Inactive)."""
+    None when the customer is gone (a deleted customer reads as Inactive). A refresh of many is served
+    by bulk reads once they pay (``bulk_reads``); what a snapshot lacks is read here as ever."""
     found: Props | MsadsError
     account: Props | MsadsError
-    if account_id is None:
+    bulk = client.reads.customer(client, customer_id, str(account_id)) if account_id is not None else None
+    if bulk is not None:
+        found, account = bulk
+    elif account_id is None:
         found = outcome(lambda: client.get_customer(customer_id))
         if isinstance(found, dict):
             account_id = _only_live_account(client.accounts_of(customer_id), customer_id)
@@ -798,8 +801,9 @@ def _draft_sibling(client: ServiceClient, customer_id: str, name: str, error: Ap
 
 def read_account(client: ServiceClient, account_id: str) -> Props | None:
     """The account; None when it is gone (a deleted account reads as Inactive)."""
+    account = client.reads.account(client, account_id)
     try:
-        account = client.get_account(account_id)
+        account = account or client.get_account(account_id)
     except NotFoundError:
         return None
     return None if account.get("AccountLifeCycleStatus") == INACTIVE else account

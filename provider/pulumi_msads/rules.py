@@ -16,6 +16,8 @@ ACCOUNT_NAME_MIN, ACCOUNT_NAME_MAX = 3, 100
 """advertiseraccount.md, Name: "between 3 and 100 characters"."""
 ACCOUNTS_PER_CUSTOMER_MAX = 6
 """guides/entity-hierarchy-limits.md, Customers: "Each customer can have between one and six accounts"."""
+AGGREGATOR_ROLE_ID, SUPER_ADMIN_ROLE_ID = 33, 41
+"""customerrole.md #roleid: "33 - The user has the Aggregator role", "41 - ... the Super Admin role"."""
 
 ADDRESS_LIMITS = {
     "BusinessName": 100,

@@ -11,6 +11,7 @@ import pytest
 
 from pulumi_msads import client as client_module
 from pulumi_msads.auth import TokenSource, token_source
+from pulumi_msads.bulk_reads import BulkReads
 from pulumi_msads.client import ServiceClient
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 
@@ -40,6 +41,7 @@ class SharedClients:
         client = self._clients[key]
         client.tokens = tokens or token_source(client.config)
         client.cache.clear()
+        client.reads = BulkReads(client.config.read_cache_seconds)
         return client
 
 

@@ -55,6 +55,7 @@ SETTINGS: dict[str, tuple[str, str, Callable[[ProviderConfig], Any]]] = {
     "recovery_wait": ("7.5", "8.5", lambda c: str(c.recovery_window)),
     "transport": ("soap", "rest", lambda c: c.transport),
     "max_calls_per_minute": ("90", "45", lambda c: str(c.max_calls_per_minute)),
+    "read_cache_seconds": ("12.5", "0.0", lambda c: str(c.read_cache_seconds)),
 }
 BASE = {**CREDENTIALS, "msads:clientId": "client"}
 """Enough for any one setting above to be valid on its own."""
