@@ -3,7 +3,8 @@
 Run it from the repository root with the project's virtualenv: ``.venv/bin/python -m bench`` (about ten minutes on
 two cores) or ``.venv/bin/python -m bench --quick`` (a smoke run of well under a minute). ``--sections`` picks some
 of: roundtrips, overhead, peer, scale, program, coldstart, emulator, cli, transports (REST and SOAP side by side),
-export (an agency of 300 customers and 900 accounts exported, then adopted with no write).
+export (an agency of 300 customers and 900 accounts exported, then adopted with no write), agency (the same
+estate's up, no-op up and refresh at 100 and 300 ms a call).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any
 
 from pulumi_msads.emulator.process import EmulatorProcess
 
-from . import cli, coldstart, emulator_load, export, overhead, peer, report, roundtrips, scale, transports
+from . import agency, cli, coldstart, emulator_load, export, overhead, peer, report, roundtrips, scale, transports
 from .common import Bench, load_average
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,6 +55,9 @@ class Sizes:
     transports_latency_iterations: int
     export_customers: int
     export_accounts: int
+    agency_customers: int
+    agency_accounts: int
+    agency_latencies: tuple[float, ...]
 
 
 FULL = Sizes(
@@ -77,6 +81,9 @@ FULL = Sizes(
     transports_latency_iterations=15,
     export_customers=300,
     export_accounts=900,
+    agency_customers=300,
+    agency_accounts=900,
+    agency_latencies=(0.1, 0.3),
 )
 QUICK = Sizes(
     overhead_iterations=4,
@@ -101,6 +108,9 @@ QUICK = Sizes(
     transports_latency_iterations=1,
     export_customers=10,
     export_accounts=30,
+    agency_customers=12,
+    agency_accounts=30,
+    agency_latencies=(0.01,),
 )
 
 
@@ -131,6 +141,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--cli-iterations", type=int, help="scenarios per variant in the cli section")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "results", help="directory (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="do not print the Markdown tables")
+    parser.add_argument(
+        "--docs",
+        action="store_true",
+        help="also write docs/performance.md and docs/performance.json from this run (a full run, on a quiet machine)",
+    )
     return parser.parse_args(argv)
 
 
@@ -258,6 +273,10 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 )
             elif section == "export":
                 results[section] = export.run(bench, sizes.export_customers, sizes.export_accounts)
+            elif section == "agency":
+                results[section] = agency.run(
+                    bench, sizes.agency_customers, sizes.agency_accounts, sizes.agency_latencies
+                )
             _log(f"{section} done in {time.perf_counter() - section_started:.1f} s")
     results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)
     results["meta"]["load_after"] = load_average()
@@ -273,6 +292,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     (args.out / "results.md").write_text(text)
+    if args.docs:
+        (REPO / "docs" / "performance.json").write_text(json.dumps(results, indent=1) + "\n")
+        (REPO / "docs" / "performance.md").write_text(report.document(results))
+        _log("wrote docs/performance.md and docs/performance.json")
     if not args.quiet:
         print(text)
     _log(f"wrote {args.out / 'results.json'} and {args.out / 'results.md'}")

@@ -46,11 +46,19 @@ def _parallel(items: Sequence[Any], work: Callable[[Any], Any]) -> list[Any]:
         return list(pool.map(work, items))
 
 
-def _phase(
-    bench: Bench, server_pid: int, name: str, items: Sequence[Any], work: Callable[[Any], Any], *, latency: float
+def measure_phase(
+    bench: Bench,
+    server_pid: int,
+    name: str,
+    items: Sequence[Any],
+    work: Callable[[Any], Any],
+    *,
+    latency: float,
+    resources: int | None = None,
 ) -> tuple[dict[str, Any], list[Any]]:
-    """Run ``work`` over ``items``, four at a time, and measure it: time, calls, efficiency, CPU per resource."""
-    size = len(items)
+    """Run ``work`` over ``items``, four at a time, and measure it: time, calls, efficiency, CPU per resource
+    (``resources`` of them, when an item is more than one)."""
+    size = resources or len(items)
     bench.control.reset_calls()
     cpu_before = (self_cpu(), cpu_seconds(server_pid), cpu_seconds(bench.emulator_pid))
     started = time.perf_counter()
@@ -110,7 +118,7 @@ def run_service_side(bench: Bench, sizes: Sequence[int], latency: float) -> dict
                 assert state is not None
                 return state
 
-            row, states = _phase(bench, pid, "create", range(size), create, latency=latency)
+            row, states = measure_phase(bench, pid, "create", range(size), create, latency=latency)
             rows.append(row)
 
             def refresh(state: ResourceState) -> ResourceState:
@@ -119,7 +127,7 @@ def run_service_side(bench: Bench, sizes: Sequence[int], latency: float) -> dict
                 assert outcome.op == "same" and outcome.state is not None, outcome.op
                 return outcome.state
 
-            row, states = _phase(bench, pid, "refresh", states, refresh, latency=latency)
+            row, states = measure_phase(bench, pid, "refresh", states, refresh, latency=latency)
             rows.append(row)
 
             def preview(pair: tuple[ResourceState, dict[str, Any]]) -> None:
@@ -128,7 +136,7 @@ def run_service_side(bench: Bench, sizes: Sequence[int], latency: float) -> dict
                 assert outcome.op == "same", outcome.op
 
             pairs = list(zip(states, inputs, strict=True))
-            row, _ = _phase(bench, pid, "no-op preview", pairs, preview, latency=latency)
+            row, _ = measure_phase(bench, pid, "no-op preview", pairs, preview, latency=latency)
             rows.append(row)
         bench.reset()
     flat = {}

@@ -27,6 +27,7 @@ SECTIONS = (
     "cli",
     "transports",
     "export",
+    "agency",
 )
 CLI_OPERATIONS = ("up-create", "preview", "preview-edit", "up-edit", "up-noop")
 TRANSPORT_CALLS = {
@@ -156,3 +157,14 @@ def test_the_exported_agency_is_adopted_without_a_write(results: dict[str, Any])
         ("SignupCustomer", "AddAccount", "UpdateCustomer", "UpdateAccount", "DeleteAccount"), 0
     )
     assert adoption["zero_writes"] and adoption["same_ids"] and section["ok"]
+
+
+def test_the_agency_up_makes_the_fewest_calls_and_its_refresh_reads_in_bulk(results: dict[str, Any]) -> None:
+    section = results["agency"]
+    rows = {r["phase"]: r for r in section["rows"]}
+    one_by_one = 2 * section["customers"] + (section["accounts"] - section["customers"])
+    assert rows["up: customers"]["calls_per_resource"] == 2  # the create guard's GetCustomersInfo, SignupCustomer
+    assert rows["up: accounts"]["calls_per_resource"] == 2  # the guard's SearchAccounts, AddAccount
+    assert rows["no-op up"]["calls"] == 0
+    assert rows["refresh (one by one)"]["calls"] == one_by_one
+    assert rows["refresh (bulk reads)"]["calls"] < one_by_one / 2
