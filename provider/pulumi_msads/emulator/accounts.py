@@ -299,10 +299,7 @@ class AccountOperations(Core):
         if fields == ["AccountLifeCycleStatus"]:
             raise fault(3030, "An AccountLifeCycleStatus predicate needs one other predicate, such as UserId.")
         with self.store.transaction() as tx:
-            accounts = tx.find(ACCOUNT)
-            for predicate in predicates:
-                accounts = [a for a in accounts if search.account_matches(a, predicate)]
-            page = search.page(request, accounts, search.SEARCH_ACCOUNTS_PAGE_MAX)
+            page = search.found(tx, request, search.account_match(predicates), search.SEARCH_ACCOUNTS_PAGE_MAX)
             extra = request.get("ReturnAdditionalFields")
             return {"Accounts": {"AdvertiserAccount": [self._account_out(tx, a, extra) for a in page]}}
 

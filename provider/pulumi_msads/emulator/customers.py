@@ -25,7 +25,7 @@ from .entities import (
     with_body,
 )
 from .errors import ErrorItem, fault
-from .store import Record, Transaction
+from .store import Match, Record, Transaction
 
 CUSTOMER_SIGNUP_FIELDS = (
     "Industry",
@@ -39,8 +39,8 @@ CUSTOMER_UPDATE_FIELDS = ("Industry", "ForwardCompatibilityMap", "Name", "Custom
 ACCOUNT_SIGNUP_FIELDS = (*(f for f in ACCOUNT_ADD_FIELDS if f != "LinkedAgencies"), "Language")
 """LinkedAgencies is ignored on signup: "Aggregators cannot link as agencies in this context"
 (advertiseraccount.md #linkedagencies); PaymentMethodId is the aggregator's invoice."""
-CREATED_AT = "_CreatedDate"
-"""Body key (not a WSDL field) of a customer's signup time, which SearchCustomers' CreatedDate reads."""
+CREATED_AT = search.CREATED_AT
+"""Body key of a customer's signup time (SearchCustomers' CreatedDate reads it, ``search``)."""
 INVOICE_PAYMENT_METHOD = "_InvoicePaymentMethodId"
 """Body key (not a WSDL field) of the aggregator's invoice payment instrument."""
 
@@ -213,10 +213,10 @@ class CustomerOperations(Core):
         top = request.get("TopN")
         if not isinstance(top, int) or top < 1:
             raise fault(201, "TopN must be a positive, nonzero integer.")
-        prefix = (request.get("CustomerNameFilter") or "").casefold()
+        prefix = request.get("CustomerNameFilter") or ""
         with self.store.transaction() as tx:
-            found = [c for c in tx.find(CUSTOMER) if (c.name or "").casefold().startswith(prefix)]
-        return {"CustomersInfo": {"CustomerInfo": [{"Id": c.id, "Name": c.name} for c in found[:top]]}}
+            found = tx.select(Match(CUSTOMER, name=("starts", prefix)), limit=top)
+        return {"CustomersInfo": {"CustomerInfo": [{"Id": c.id, "Name": c.name} for c in found]}}
 
     def op_SearchCustomers(self, request: Body) -> Body:  # noqa: N802
         """Customers meeting every predicate and created within the DateRange (searchcustomers.md).
@@ -239,11 +239,7 @@ class CustomerOperations(Core):
             raise fault(3030, "MarketCountry and MarketLanguage predicates must be sent together.")
         bounds = search.date_range(request)
         with self.store.transaction() as tx:
-            customers = tx.find(CUSTOMER)
-            created = {c.id: search.created_on(c.body.get(CREATED_AT)) for c in customers}
-            customers = [c for c in customers if search.in_date_range(created[c.id], bounds)]
-            users = tx.find(USER)
-            for predicate in predicates:
-                customers = [c for c in customers if search.customer_matches(tx, c, predicate, created[c.id], users)]
-            page = search.page(request, customers, search.SEARCH_CUSTOMERS_PAGE_MAX)
+            match = search.customer_match(predicates, tx.find(USER))
+            kept = search.customer_kept(predicates, bounds)
+            page = search.found(tx, request, match, search.SEARCH_CUSTOMERS_PAGE_MAX, kept)
             return {"Customers": {"Customer": [customer_out(c) for c in page]}}

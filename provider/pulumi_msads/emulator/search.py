@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
 
 from .. import wsdl
-from .entities import ACCOUNT, Body
+from .entities import ACCOUNT, CUSTOMER, Body
 from .errors import fault
-from .store import Record, Transaction
+from .store import Match, Record, Text, Transaction, fold
 
 PREDICATE_VALUE_MIN = 4
 """predicate.md: "The length of this string must be four or greater, unless the field is set to
@@ -42,6 +42,9 @@ SEARCH_CUSTOMERS_PREDICATES = {
 """Predicate fields and operators per search (predicate.md). SearchCustomers' ApplicationScope
 predicate ("For internal use only") is not modelled."""
 ID_PREDICATE_FIELDS = ("AccountId", "CustomerId", "UserId")
+MARKET_FIELDS = ("MarketCountry", "MarketLanguage")
+CREATED_AT = "_CreatedDate"
+"""Body key (not a WSDL field) of a customer's signup time, which SearchCustomers' CreatedDate reads."""
 CREATED_DATE_MAX = 2
 """searchcustomers.md #predicates: "you can include two predicates with the Field value set to
 CreatedDate, and otherwise may only use each predicate field once"."""
@@ -153,47 +156,109 @@ def _require_operator(field: str, operator: str, allowed: tuple[str, ...]) -> No
         raise fault(3030, f"Operator {operator} is not valid for {field}; allowed: {', '.join(allowed)}.")
 
 
-def _text_matches(actual: str | None, operator: str, value: str, field: str) -> bool:
-    _require_operator(field, operator, ("Equals", "Contains"))
-    actual_folded, value_folded = (actual or "").casefold(), value.casefold()
-    return actual_folded == value_folded if operator == "Equals" else value_folded in actual_folded
-
-
-def _id_matches(actual: int, operator: str, value: str, field: str) -> bool:
-    _require_operator(field, operator, ("Equals", "In"))
+def _ids(field: str, operator: str, value: str) -> frozenset[int]:
+    """The ids an Equals or In predicate names (``predicates`` checked the list; Equals takes one id)."""
     try:
-        wanted = {int(v) for v in value.split(",")} if operator == "In" else {int(value)}
+        return frozenset(int(v) for v in value.split(",")) if operator == "In" else frozenset({int(value)})
     except ValueError:
         raise fault(3030, f"{field} predicate value {value!r} is not a list of ids.") from None
-    return actual in wanted
 
 
-def account_matches(account: Record, predicate: Body) -> bool:
-    field, operator, value = predicate["Field"], predicate["Operator"], predicate["Value"]
-    if field == "AccountId":
-        return _id_matches(account.id, operator, value, field)
-    if field == "AccountName":
-        return _text_matches(account.name, operator, value, field)
-    if field == "AccountNumber":
-        _require_operator(field, operator, ("Equals", "Contains", "In"))
-        number = (account.number or "").casefold()
-        if operator == "In":
-            return number in {v.strip().casefold() for v in value.split(",")}
-        return _text_matches(account.number, operator, value, field)
-    if field == "CustomerId":
-        _require_operator(field, operator, ("Equals",))
-        return _id_matches(account.parent_id or 0, operator, value, field)
-    if field == "AccountLifeCycleStatus":
-        _require_operator(field, operator, ("Equals",))
-        return account.body.get("AccountLifeCycleStatus") == str(value)
-    if field == "UserId":
-        _require_operator(field, operator, ("Equals",))
-        return True  # the emulator's one user can reach every account
-    raise fault(3030, f"Predicate field {field!r} is not supported by SearchAccounts.")
+def _text(operator: str, value: str) -> Text:
+    """An Equals or Contains predicate on a name or number: the store folds both sides (``store.fold``)."""
+    return ("equals" if operator == "Equals" else "contains", value)
 
 
-def page(request: Body, records: list[Record], maximum: int) -> list[Record]:
-    """Order and page a result: PageInfo is required, Index is zero-based, Size is bounded."""
+def account_match(predicates: list[Body]) -> Match:
+    """The accounts meeting every SearchAccounts (or SearchCustomers account) predicate, as one store match.
+
+    Names and numbers compare case-insensitively (casefolded); an AccountNumber In list is
+    comma-separated, each number without its surrounding spaces. The UserId predicate keeps every
+    account: the emulator's one user can reach them all.
+    """
+    match = Match(ACCOUNT)
+    for predicate in predicates:
+        field, operator, value = predicate["Field"], predicate["Operator"], str(predicate["Value"])
+        if field == "AccountId":
+            match = replace(match, ids=_ids(field, operator, value))
+        elif field == "AccountName":
+            match = replace(match, name=_text(operator, value))
+        elif field == "AccountNumber" and operator == "In":
+            match = replace(match, numbers=frozenset(v.strip() for v in value.split(",")))
+        elif field == "AccountNumber":
+            match = replace(match, number=_text(operator, value))
+        elif field == "CustomerId":
+            match = replace(match, parent_ids=_ids(field, operator, value))
+        elif field == "AccountLifeCycleStatus":
+            match = replace(match, body=(*match.body, ("AccountLifeCycleStatus", value)))
+    return match
+
+
+def customer_match(predicates: list[Body], users: list[Record]) -> Match | None:
+    """The customers meeting SearchCustomers' predicates on ids, names and accounts; None when none can.
+
+    An account predicate keeps the customers owning at least one account that meets it, each
+    predicate on its own (AccountId and AccountName may be met by two accounts of the customer).
+    UserName (predicate.md: "search the UserName element of the User", Equals only) matches the
+    customers that a user of that name can reach; ``users`` are the store's users. Our choices: the
+    user name compares case-insensitively, like the other text predicates; the emulator's one user
+    (the signed-in aggregator) reaches every customer, as for SearchAccounts' UserId; a user name
+    nobody has matches no customer rather than being refused. CreatedDate, MarketCountry and
+    MarketLanguage are read from the customer itself (``customer_kept``).
+    """
+    match = Match(CUSTOMER)
+    for predicate in predicates:
+        field, operator, value = predicate["Field"], predicate["Operator"], str(predicate["Value"])
+        if field == "CustomerId":
+            match = replace(match, ids=_ids(field, operator, value))
+        elif field == "CustomerName":
+            match = replace(match, name=_text(operator, value))
+        elif field in ("AccountId", "AccountName", "AccountNumber"):
+            match = replace(match, children=(*match.children, account_match([predicate])))
+        elif field == "UserName" and not any(fold(u.body.get("UserName")) == fold(value) for u in users):
+            return None
+    return match
+
+
+def customer_kept(
+    predicates: list[Body], bounds: tuple[dt.date | None, dt.date | None]
+) -> Callable[[Record], bool] | None:
+    """What SearchCustomers checks on each customer its ``customer_match`` found; None when nothing is left.
+
+    CreatedDate (predicate.md): GreaterThanEquals and LessThanEquals compare the creation date
+    (UTC, ``created_on``) with the Value's date, the time of day of neither counting; DateRange
+    bounds it too (``in_date_range``). MarketCountry and MarketLanguage compare case-insensitively.
+    """
+    dates = [(p["Operator"], created_date_value(str(p["Value"]))) for p in predicates if p["Field"] == "CreatedDate"]
+    markets = [(p["Field"], fold(str(p["Value"]))) for p in predicates if p["Field"] in MARKET_FIELDS]
+    if not dates and not markets and bounds == (None, None):
+        return None
+
+    def kept(customer: Record) -> bool:
+        created = created_on(customer.body.get(CREATED_AT))
+        return (
+            in_date_range(created, bounds)
+            and all(created >= day if op == "GreaterThanEquals" else created <= day for op, day in dates)
+            and all(fold(str(customer.body.get(field) or "")) == value for field, value in markets)
+        )
+
+    return kept
+
+
+def found(
+    tx: Transaction,
+    request: Body,
+    match: Match | None,
+    maximum: int,
+    kept: Callable[[Record], bool] | None = None,
+) -> list[Record]:
+    """One page of a search: the entities meeting ``match`` and ``kept``, ordered and paged as asked.
+
+    PageInfo is required (3080), Index is zero-based and Size at most ``maximum`` (201); at most one
+    OrderBy counts: "additional elements ... will be ignored" (searchaccounts.md), by Id, Name or
+    Number, Ascending unless Descending, by id when none. The store orders and pages the result
+    itself when nothing is left to check in Python (``kept`` None).
+    """
     page = request.get("PageInfo")
     if page is None:
         raise fault(3080)
@@ -201,43 +266,10 @@ def page(request: Body, records: list[Record], maximum: int) -> list[Record]:
     if index < 0 or size < 0 or size > maximum:
         raise fault(201, f"PageInfo.Size must be between 0 and {maximum} and Index at least 0.")
     ordering = (request.get("Ordering") or {}).get("OrderBy") or []
-    if ordering:  # at most one OrderBy counts: "additional elements ... will be ignored" (searchaccounts.md)
-        order = ordering[0]
-        key: Callable[[Record], Any] = {
-            "Id": lambda r: r.id,
-            "Name": lambda r: ((r.name or "").casefold(), r.id),
-            "Number": lambda r: r.number or "",
-        }.get(order.get("Field"), lambda r: r.id)
-        records = sorted(records, key=key, reverse=order.get("Order") == "Descending")
-    return records[index * size : (index + 1) * size]
-
-
-def customer_matches(tx: Transaction, customer: Record, predicate: Body, created: dt.date, users: list[Record]) -> bool:
-    """Whether ``customer``, created on ``created`` (UTC), meets one SearchCustomers predicate; ``users``
-    are the store's users, read once per search rather than once per customer.
-
-    CreatedDate (predicate.md): GreaterThanEquals and LessThanEquals compare the creation date
-    with the Value's date, the time of day of neither counting. UserName (predicate.md: "search the
-    UserName element of the User", Equals only) matches the customers that a user of that name can
-    reach. Our choices: the user name compares case-insensitively, like the other text predicates;
-    the emulator's one user (the signed-in aggregator) reaches every customer, as for SearchAccounts'
-    UserId; a user name nobody has matches no customer rather than being refused.
-    """
-    field, operator, value = predicate["Field"], predicate["Operator"], predicate["Value"]
-    if field == "CreatedDate":
-        _require_operator(field, operator, ("GreaterThanEquals", "LessThanEquals"))
-        wanted = created_date_value(str(value))
-        return created >= wanted if operator == "GreaterThanEquals" else created <= wanted
-    if field == "UserName":
-        _require_operator(field, operator, ("Equals",))
-        return any(str(u.body.get("UserName") or "").casefold() == str(value).casefold() for u in users)
-    if field == "CustomerName":
-        return _text_matches(customer.name, operator, value, field)
-    if field == "CustomerId":
-        return _id_matches(customer.id, operator, value, field)
-    if field in ("AccountId", "AccountName", "AccountNumber"):
-        return any(account_matches(a, predicate) for a in tx.find(ACCOUNT, parent_id=customer.id))
-    if field in ("MarketCountry", "MarketLanguage"):
-        _require_operator(field, operator, ("Equals",))
-        return str(customer.body.get(field) or "").casefold() == str(value).casefold()
-    raise fault(3030, f"Predicate field {field!r} is not supported by SearchCustomers.")
+    column = {"Name": "name", "Number": "number"}.get(ordering[0].get("Field"), "id") if ordering else "id"
+    order = (column, bool(ordering) and ordering[0].get("Order") == "Descending")
+    if match is None:
+        return []
+    if kept is None:
+        return tx.select(match, order=order, limit=size, offset=index * size)
+    return [r for r in tx.select(match, order=order) if kept(r)][index * size : (index + 1) * size]
