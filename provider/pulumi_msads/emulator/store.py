@@ -1,7 +1,10 @@
 """The emulator's persistence: a small document store on SQLite.
 
 The store knows nothing about customers or accounts beyond a kind, an id, an owner, a name and a
-number to look them up by; the service layer (``backend``) owns every rule. Each entity keeps a
+number to look them up by; the service layer (``backend``) owns every rule. Lookups and searches
+say what they want as a ``Match`` (ids, owners, names, numbers, a body field, owned entities), which
+becomes one indexed query with its order and page, so that their cost follows what they find and
+not what is stored. Each entity keeps a
 ``stamp``: a counter value shared by all kinds, bumped on every write, which the backend hands
 out as the opaque ``TimeStamp`` the real service uses for optimistic concurrency.
 
@@ -86,10 +89,11 @@ Text = tuple[TextOperator, str]
 class Match:
     """Which entities of one kind ``Transaction.select`` returns: those meeting every condition given.
 
-    Each condition is one SQL term on an indexed column (``SCHEMA``), so that a search that names ids, an
-    owner or a name reads the entities it names and not every entity of the kind. ``contains`` is the one
-    that no b-tree can seek: it scans the kind's ``entities_by_name_key`` (or ``_number_key``) entries, the
-    narrowest index holding the folded text, and reads only the rows that match.
+    Each condition but ``body`` is one SQL term on an indexed column (``SCHEMA``), so that a search that
+    names ids, an owner or a name reads the entities it names and not every entity of the kind; ``body``
+    is checked on the rows the others find (or, alone, on those a page walks through). ``contains`` is the
+    one that no b-tree can seek: it scans the kind's ``entities_by_name_key`` (or ``_number_key``) entries,
+    the narrowest index holding the folded text, and reads only the rows that match.
     """
 
     kind: str
