@@ -97,21 +97,58 @@ def parse_fault(operation: str, fault: zeep.exceptions.Fault, http_status: int |
     return ApiError.build(operation, errors, tracking_id, http_status)
 
 
+class _WireTransport(Transport):
+    """zeep's transport, posting envelopes through ``wire.Connections`` instead of a ``requests`` session.
+
+    zeep still loads the WSDL through the session (once per thread); every call's POST goes over
+    this thread's kept-alive connection. The envelope is logged at debug level as zeep logs it (to
+    ``zeep.transports``, credentials redacted by ``_RedactCredentials``).
+    """
+
+    def __init__(self, connections: wire.Connections, session: requests.Session, timeout: float) -> None:
+        super().__init__(session=session, timeout=timeout, operation_timeout=timeout)  # type: ignore[no-untyped-call]
+        self.connections = connections
+        endpoint = connections.endpoint
+        self._origin = endpoint.url[: len(endpoint.url) - len(endpoint.prefix)]
+        self._headers = {"User-Agent": str(session.headers["User-Agent"])}
+
+    def post(self, address: str, message: bytes | str, headers: dict[str, str]) -> Any:
+        if not address.startswith(self._origin + "/"):
+            return super().post(address, message, headers)  # type: ignore[no-untyped-call]
+        body = message.encode() if isinstance(message, str) else message
+        if self.logger.isEnabledFor(logging.DEBUG):
+            self.logger.debug("HTTP Post to %s:\n%s", address, body.decode("utf-8"))
+        answer = self.connections.exchange("POST", address[len(self._origin) :], body, {**self._headers, **headers})
+        if self.logger.isEnabledFor(logging.DEBUG):
+            self.logger.debug(
+                "HTTP Response from %s (status: %d):\n%s",
+                address,
+                answer.status_code,
+                answer.content.decode("utf-8", "replace"),
+            )
+        return answer
+
+
 class SoapTransport:
-    """Sends one operation as a SOAP envelope and returns the response body, or raises a typed error."""
+    """Sends one operation as a SOAP envelope and returns the response body, or raises a typed error.
+
+    The endpoint (proxy, CA bundle) is read from the environment here, once; each thread builds
+    its own zeep client on its first call and keeps it, with one kept-alive connection.
+    """
 
     name = "soap"
 
     def __init__(self, config: ProviderConfig) -> None:
         self.config = config
         self.url = config.soap_url
+        self.endpoint = wire.Endpoint.of(self.url, config.timeout)
+        self.connections = wire.Connections(self.endpoint)
         self._local = threading.local()
 
     def _service(self) -> Any:
         service = getattr(self._local, "service", None)
         if service is None:
-            session = wire.session_for(self.url)
-            transport = Transport(session=session, timeout=self.config.timeout, operation_timeout=self.config.timeout)  # type: ignore[no-untyped-call]
+            transport = _WireTransport(self.connections, self.endpoint.requests_session(), self.config.timeout)
             settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True)
             client = zeep.Client(self.config.wsdl_source, transport=transport, settings=settings)  # type: ignore[no-untyped-call]
             service = client.create_service(BINDING, self.url)  # type: ignore[no-untyped-call]
@@ -129,8 +166,10 @@ class SoapTransport:
             error = parse_fault(operation, fault)
         except zeep.exceptions.TransportError as failure:
             error = wire.http_error(operation, failure.status_code)
-        except requests.exceptions.RequestException as failure:
+        except wire.UnansweredError as failure:
             error = wire.transport_error(operation, failure)
+        except requests.exceptions.RequestException as failure:  # a post to another origin, or loading the WSDL
+            error = wire.transport_error(operation, wire.unanswered(self.url, self.config.timeout, failure))
         except (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden) as refused:
             error = ProtocolError(operation, f"refused an answer with a DTD or entities ({type(refused).__name__})")
         except zeep.exceptions.ExternalReferenceForbidden:
