@@ -14,7 +14,7 @@ the other's TimeStamp):
 * SignupCustomer of a new customer (unique names), its body built by ``fields.to_api`` as the provider builds it.
 
 Per operation and transport: the calls the emulator counted (a counted run of its own, before the timed runs, and
-the timed runs' total checked against it), the HTTP bytes per call (a ``requests`` response hook on the session the
+the timed runs' total checked against it), the HTTP bytes per call (an observer on the ``wire.Connections`` the
 transport sends through: bodies as sent and received, and the request and status lines with the headers), the
 median wall time and the CPU time of this process and of the emulator per operation, at zero added latency and at
 the stand-in service latency. WSDL loading happens when the SOAP client is built, before the hook is installed, so
@@ -27,9 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
-from pulumi_msads import fields
+from pulumi_msads import fields, wire
 from pulumi_msads.client import ServiceClient
 from pulumi_msads.config import ProviderConfig
 from pulumi_msads.rest_transport import RestTransport
@@ -65,20 +63,12 @@ def client_for(url: str, transport: str) -> ServiceClient:
     return ServiceClient(ProviderConfig.from_sources(provider_config(url, **{"msads:transport": transport}), {}))
 
 
-def http_session(client: ServiceClient) -> requests.Session:
-    """The requests session the client's transport sends through on this thread (built now if it was not yet).
-
-    Both transports keep one session per thread: REST in ``RestTransport._session()``, SOAP in the zeep
-    ``Transport`` of the client ``SoapTransport._service()`` builds (which loads the WSDL through it first).
-    """
+def connections(client: ServiceClient) -> wire.Connections:
+    """The connections the client's transport sends through (one kept-alive connection per thread, either wire)."""
     transport = client.transport
-    if isinstance(transport, RestTransport):
-        return transport._session()
-    if isinstance(transport, SoapTransport):
-        transport._service()
-        session: requests.Session = transport._local.client.transport.session
-        return session
-    raise TypeError(f"no session known for transport {type(transport).__name__}")
+    if isinstance(transport, (RestTransport, SoapTransport)):
+        return transport.connections
+    raise TypeError(f"no connections known for transport {type(transport).__name__}")
 
 
 def _header_bytes(start_line: str, headers: Any) -> int:
@@ -96,21 +86,20 @@ class Wire:
     response_body: int = 0
     response_headers: int = 0
 
-    def install(self, session: requests.Session) -> Wire:
-        session.hooks["response"].append(self._hook)
+    def install(self, connections: wire.Connections) -> Wire:
+        connections.observe(self._observe)
         return self
 
     def clear(self) -> None:
         self.exchanges = self.request_body = self.request_headers = self.response_body = self.response_headers = 0
 
-    def _hook(self, response: requests.Response, *_: Any, **__: Any) -> None:
-        request = response.request
-        body = request.body or b""
+    def _observe(self, exchange: wire.Exchange) -> None:
+        answer = exchange.answer
         self.exchanges += 1
-        self.request_body += len(body.encode() if isinstance(body, str) else body)
-        self.request_headers += _header_bytes(f"{request.method} {request.path_url} HTTP/1.1", request.headers)
-        self.response_body += len(response.content)  # requests keeps it: the transport reads the same bytes
-        self.response_headers += _header_bytes(f"HTTP/1.1 {response.status_code} {response.reason}", response.headers)
+        self.request_body += len(exchange.body)
+        self.request_headers += _header_bytes(f"{exchange.method} {exchange.target} HTTP/1.1", exchange.headers)
+        self.response_body += len(answer.content)
+        self.response_headers += _header_bytes(f"HTTP/1.1 {answer.status_code} {answer.reason}", answer.headers)
 
     def per_call(self) -> dict[str, float]:
         n = self.exchanges or 1
@@ -171,7 +160,7 @@ def _measure(bench: Bench, latency: float, iterations: int) -> list[dict[str, An
     service = bare_service(bench.url)
     parent = bench.parent_id(service)
     clients = {t: client_for(bench.url, t) for t in TRANSPORTS}
-    wires = {t: Wire().install(http_session(clients[t])) for t in TRANSPORTS}
+    wires = {t: Wire().install(connections(clients[t])) for t in TRANSPORTS}
     runners = {t: _runners(service, clients[t], parent, t) for t in TRANSPORTS}
     emulator = bench.emulator_pid
 
@@ -186,8 +175,8 @@ def _measure(bench: Bench, latency: float, iterations: int) -> list[dict[str, An
             bench.control.reset_calls()
             runners[transport][operation](-1)
             calls[transport] = bench.control.calls()
-        for wire in wires.values():
-            wire.clear()
+        for counter in wires.values():
+            counter.clear()
         bench.control.reset_calls()
         result = alternate({t: runners[t][operation] for t in TRANSPORTS}, iterations, warmup=0, sample=cpus)
         served = bench.control.total_calls()

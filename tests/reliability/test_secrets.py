@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -107,10 +108,10 @@ def test_tls_certificates_are_always_verified_against_microsoft(environment: str
     )
     sender: Any = ServiceClient(config).transport
     assert sender.url.startswith("https://")
+    verify = sender.endpoint.verify
+    assert verify is True or Path(verify).is_file(), "verification on, with the default or the configured CA bundle"
+    context = sender.connections._context  # what every call's connection is wrapped with
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     if transport == "soap":
         sender._service()  # builds the zeep client from the bundled WSDL; nothing is sent
-        session = sender._local.client.transport.session
-    else:
-        session = sender._session()
-    verify = session.verify
-    assert verify is True or Path(verify).is_file(), "verification on, with the default or the configured CA bundle"
+        assert sender._local.client.transport.session.verify == verify, "the WSDL's loads verify alike"
