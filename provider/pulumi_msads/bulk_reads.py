@@ -228,12 +228,8 @@ def snapshot_price(accounts: int) -> int:
 
 def linked_account_ids(user: Body) -> list[str]:
     """The LinkedAccountIds of a GetUser answer's aggregator roles, by id (roles 33 and 41 repeat them)."""
-    roles = (user.get("CustomerRoles") or {}).get("CustomerRole") or []
-    ids: set[str] = set()
-    for role in roles:
-        if role.get("RoleId") != rules.AGGREGATOR_ROLE_ID:
-            continue
-        ids.update(str(i) for i in ((role.get("LinkedAccountIds") or {}).get("long") or []))
+    roles = rules.aggregator_roles(user)
+    ids = {str(i) for role in roles for i in ((role.get("LinkedAccountIds") or {}).get("long") or [])}
     return sorted(ids, key=int)
 
 

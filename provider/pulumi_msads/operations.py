@@ -277,8 +277,7 @@ _PARENT_LOOKUP = threading.Lock()
 
 def aggregated_customers(user: Props) -> list[str]:
     """The customers a GetUser answer makes the user an aggregator of (RoleId 33), by id."""
-    roles = (user.get("CustomerRoles") or {}).get("CustomerRole") or []
-    ids = {str(r["CustomerId"]) for r in roles if r.get("RoleId") == rules.AGGREGATOR_ROLE_ID and r.get("CustomerId")}
+    ids = {str(r["CustomerId"]) for r in rules.aggregator_roles(user) if r.get("CustomerId")}
     return sorted(ids, key=int)
 
 

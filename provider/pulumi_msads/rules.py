@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 CUSTOMER_NAME_MAX = 90
 """customer.md, Name: "The name can contain a maximum of 90 characters"."""
@@ -18,6 +19,14 @@ ACCOUNTS_PER_CUSTOMER_MAX = 6
 """guides/entity-hierarchy-limits.md, Customers: "Each customer can have between one and six accounts"."""
 AGGREGATOR_ROLE_ID, SUPER_ADMIN_ROLE_ID = 33, 41
 """customerrole.md #roleid: "33 - The user has the Aggregator role", "41 - ... the Super Admin role"."""
+
+
+def aggregator_roles(user: dict[str, Any]) -> list[dict[str, Any]]:
+    """A GetUser answer's CustomerRoles with RoleId 33 (the Aggregator role), as the emulator writes them
+    and the provider reads them: the customers aggregated and the accounts signed up under them."""
+    roles: list[dict[str, Any]] = (user.get("CustomerRoles") or {}).get("CustomerRole") or []
+    return [r for r in roles if r.get("RoleId") == AGGREGATOR_ROLE_ID]
+
 
 ADDRESS_LIMITS = {
     "BusinessName": 100,

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from .. import wsdl
+from ..rules import AGGREGATOR_ROLE_ID, SUPER_ADMIN_ROLE_ID
 from .core import Core
 from .entities import ACCOUNT, CUSTOMER, USER, Body, stamp_bytes
 from .errors import fault
 from .store import Match, Record, Transaction
-
-AGGREGATOR_ROLE_ID = 33
-SUPER_ADMIN_ROLE_ID = 41
-"""customerrole.md #roleid: "33 - The user has the Aggregator role", "41 - ... the Super Admin role"."""
 
 
 def user_out(record: Record) -> Body:
