@@ -23,7 +23,7 @@ from tests.samples import provider_config
 
 from pulumi_msads import AccountProvider, CustomerProvider
 
-from .common import ENGINE_CONCURRENCY, Bench, PerThread, account_inputs, customer_inputs, ms
+from .common import ENGINE_CONCURRENCY, Bench, PerThread, account_inputs, customer_inputs, ms, provider_pid
 from .scale import measure_phase
 
 TRANSPORT = "rest"
@@ -54,7 +54,7 @@ def _one_latency(bench: Bench, customers: int, accounts: int, latency: float) ->
     rows: list[dict[str, Any]] = []
 
     with _server(bench, f"agency-{ms(latency):g}-up", **BULK) as server:
-        pid = server._process.pid if server._process else 0
+        pid = provider_pid(server)
         people, books = _engines(bench, server)
 
         def create_customer(i: int) -> ResourceState:
@@ -98,7 +98,7 @@ def _one_latency(bench: Bench, customers: int, accounts: int, latency: float) ->
     pairs = [(s, n) for s, n in zip(customer_states, customer_news, strict=True)]
     pairs += [(s, n) for s, (_, n) in zip(account_states, account_news[0], strict=True)]
     with _server(bench, f"agency-{ms(latency):g}-noop", **BULK) as server:
-        pid = server._process.pid if server._process else 0
+        pid = provider_pid(server)
         people, books = _engines(bench, server)
 
         def noop(pair: tuple[ResourceState, dict[str, Any]]) -> None:
@@ -110,7 +110,7 @@ def _one_latency(bench: Bench, customers: int, accounts: int, latency: float) ->
 
     for label, extra_config in (("refresh (bulk reads)", BULK), ("refresh (one by one)", ONE_BY_ONE)):
         with _server(bench, f"agency-{ms(latency):g}-{label[9:13]}", **extra_config) as server:
-            pid = server._process.pid if server._process else 0
+            pid = provider_pid(server)
             people, books = _engines(bench, server)
 
             def refresh(state: ResourceState, people: PerThread = people, books: PerThread = books) -> None:

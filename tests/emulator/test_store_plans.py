@@ -43,19 +43,18 @@ def _search_customers(backend: Backend, *triples: tuple[str, str, str], **extra:
     return [int(c["Id"]) for c in backend.op_SearchCustomers(request)["Customers"]["Customer"]]
 
 
+def _sign_up(backend: Backend, aggregator: int, name: str, account_name: str) -> dict[str, Any]:
+    """A client customer and its account signed up under ``aggregator``; SignupCustomer's answer."""
+    made: dict[str, Any] = backend.op_SignupCustomer(
+        {"Customer": customer(Name=name), "Account": account(Name=account_name), "ParentCustomerId": aggregator}
+    )
+    return made
+
+
 def workload(backend: Backend) -> None:
     """Signups, an added account, reads, an update, a delete and every search shape: every kind of lookup."""
     aggregator = int(backend.op_GetUser({"UserId": None})["User"]["CustomerId"])
-    created = [
-        backend.op_SignupCustomer(
-            {
-                "Customer": customer(Name=f"Client {i}"),
-                "Account": account(Name=f"Client {i} main"),
-                "ParentCustomerId": aggregator,
-            }
-        )
-        for i in range(3)
-    ]
+    created = [_sign_up(backend, aggregator, f"Client {i}", f"Client {i} main") for i in range(3)]
     first = created[0]
     backend.set_account_status(first["AccountId"], "Active")
     added = backend.op_AddAccount({"Account": account(Name="Second", ParentCustomerId=first["CustomerId"])})
@@ -182,16 +181,7 @@ def test_a_search_by_ids_reads_only_the_entities_it_names(tmp_path: Path) -> Non
     store = Store(tmp_path / "ids.sqlite3")
     backend = Backend(store)
     aggregator = int(backend.op_GetUser({"UserId": None})["User"]["CustomerId"])
-    made = [
-        backend.op_SignupCustomer(
-            {
-                "Customer": customer(Name=f"C{i:03d}"),
-                "Account": account(Name=f"A{i:03d}"),
-                "ParentCustomerId": aggregator,
-            }
-        )
-        for i in range(20)
-    ]
+    made = [_sign_up(backend, aggregator, f"C{i:03d}", f"A{i:03d}") for i in range(20)]
     seen: list[str] = []
     store._db.set_trace_callback(seen.append)
     found = _search_accounts(backend, ("AccountId", "In", f"{made[3]['AccountId']},{made[7]['AccountId']}"))
@@ -207,9 +197,7 @@ def test_folded_names_keep_casefolds_answers(tmp_path: Path) -> None:
     store = Store(tmp_path / "fold.sqlite3")
     backend = Backend(store)
     aggregator = int(backend.op_GetUser({"UserId": None})["User"]["CustomerId"])
-    made = backend.op_SignupCustomer(
-        {"Customer": customer(Name="Straße Ölwerk"), "Account": account(Name="Ölwerk"), "ParentCustomerId": aggregator}
-    )
+    made = _sign_up(backend, aggregator, "Straße Ölwerk", "Ölwerk")
     assert _search_customers(backend, ("CustomerName", "Equals", "STRASSE ÖLWERK")) == [made["CustomerId"]]
     assert _search_customers(backend, ("CustomerName", "Contains", "ssE Öl")) == [made["CustomerId"]]
     assert _search_customers(backend, ("AccountName", "Equals", "ölWERK")) == [made["CustomerId"]]
