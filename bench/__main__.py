@@ -4,7 +4,8 @@ Run it from the repository root with the project's virtualenv: ``.venv/bin/pytho
 two cores) or ``.venv/bin/python -m bench --quick`` (a smoke run of well under a minute). ``--sections`` picks some
 of: roundtrips, overhead, peer, scale, program, coldstart, emulator, cli, transports (REST and SOAP side by side),
 export (an agency of 300 customers and 900 accounts exported, then adopted with no write), agency (the same
-estate's up, no-op up and refresh at 100 and 300 ms a call).
+estate's up, no-op up and refresh at 100 and 300 ms a call), calls (the client's CPU per call against a bare
+``http.client`` POST), store (every emulator operation as its store grows from 300 to 100,000 customers).
 """
 
 from __future__ import annotations
@@ -27,7 +28,21 @@ from typing import Any
 
 from pulumi_msads.emulator.process import EmulatorProcess
 
-from . import agency, cli, coldstart, emulator_load, export, overhead, peer, report, roundtrips, scale, transports
+from . import (
+    agency,
+    call_cost,
+    cli,
+    coldstart,
+    emulator_load,
+    export,
+    overhead,
+    peer,
+    report,
+    roundtrips,
+    scale,
+    store_scale,
+    transports,
+)
 from .common import Bench, load_average
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,6 +73,9 @@ class Sizes:
     agency_customers: int
     agency_accounts: int
     agency_latencies: tuple[float, ...]
+    calls_iterations: int
+    store_sizes: tuple[int, ...]
+    store_iterations: int
 
 
 FULL = Sizes(
@@ -84,6 +102,9 @@ FULL = Sizes(
     agency_customers=300,
     agency_accounts=900,
     agency_latencies=(0.1, 0.3),
+    calls_iterations=15,
+    store_sizes=store_scale.SIZES,
+    store_iterations=store_scale.ITERATIONS,
 )
 QUICK = Sizes(
     overhead_iterations=4,
@@ -111,6 +132,9 @@ QUICK = Sizes(
     agency_customers=12,
     agency_accounts=30,
     agency_latencies=(0.01,),
+    calls_iterations=3,
+    store_sizes=(100, 300),
+    store_iterations=3,
 )
 
 
@@ -130,6 +154,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--program-sizes", type=_ints, help="resources per program-side run, e.g. 100,500,2000")
     parser.add_argument(
         "--export-size", type=_ints, help="customers,accounts of the export section's agency, e.g. 300,900"
+    )
+    parser.add_argument(
+        "--store-sizes", type=_ints, help="customers stored at each step of the store section, e.g. 300,3000,100000"
     )
     parser.add_argument("--memory-checkpoints", type=_ints, help="operations at which RSS is sampled, e.g. 500,2000")
     parser.add_argument(
@@ -155,6 +182,8 @@ def _sizes(args: argparse.Namespace) -> Sizes:
         sizes = replace(sizes, scale_sizes=args.scale_sizes)
     if args.program_sizes:
         sizes = replace(sizes, program_sizes=args.program_sizes)
+    if args.store_sizes:
+        sizes = replace(sizes, store_sizes=args.store_sizes)
     if args.memory_checkpoints:
         sizes = replace(sizes, memory_checkpoints=args.memory_checkpoints)
     if args.export_size:
@@ -173,6 +202,7 @@ def _sizes(args: argparse.Namespace) -> Sizes:
             overhead_latency_iterations=max(2, args.iterations // 3),
             transports_iterations=args.iterations,
             transports_latency_iterations=max(2, args.iterations // 4),
+            calls_iterations=args.iterations,
         )
     return sizes
 
@@ -277,6 +307,10 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 results[section] = agency.run(
                     bench, sizes.agency_customers, sizes.agency_accounts, sizes.agency_latencies
                 )
+            elif section == "calls":
+                results[section] = call_cost.run(bench, sizes.calls_iterations)
+            elif section == "store":
+                results[section] = store_scale.run(bench, sizes.store_sizes, sizes.store_iterations)
             _log(f"{section} done in {time.perf_counter() - section_started:.1f} s")
     results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)
     results["meta"]["load_after"] = load_average()

@@ -6,6 +6,8 @@ from typing import Any
 
 from pulumi_msads import bulk_reads
 
+from . import call_cost, store_scale
+
 SECTIONS = (
     "roundtrips",
     "overhead",
@@ -18,6 +20,8 @@ SECTIONS = (
     "transports",
     "export",
     "agency",
+    "calls",
+    "store",
 )
 
 
@@ -134,6 +138,17 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 )
             elif row["phase"] == "no-op up":
                 add(f"Agency no-op up {at}: calls", "0", row["calls"], row["calls"] == 0)
+    store = results.get("store", {})
+    if store:
+        first, last = (f"{size:,}" for size in (store["sizes"][0], store["sizes"][-1]))
+        for row in store["rows"]:
+            if row["operation"] != store_scale.GROWS_BY_DEFINITION:
+                add(
+                    f"Emulator store: {row['label']}, {last} customers stored vs {first}",
+                    f"<= {store_scale.FLAT_RATIO:g}x",
+                    row["ratio"],
+                    row["ratio"] is not None and row["ratio"] <= store_scale.FLAT_RATIO,
+                )
     return found
 
 
@@ -288,12 +303,6 @@ def markdown(results: dict[str, Any]) -> str:
                     round(cpu["pulumi_msads"] / cpu["bingads"], 3),
                 ],
                 [
-                    "... ours with the session's trust_env=False (proposed fix): ms, CPU ms",
-                    f"{peer['pulumi_msads_trust_env_off_ms']}, {cpu['pulumi_msads, trust_env=False']}",
-                    None,
-                    round(peer["pulumi_msads_trust_env_off_ms"] / peer["bingads_ms"], 3),
-                ],
-                [
                     "Client construction + first GetCustomer",
                     peer["construction_and_first_call_ms"]["pulumi_msads"],
                     peer["construction_and_first_call_ms"]["bingads"],
@@ -431,6 +440,13 @@ def markdown(results: dict[str, Any]) -> str:
         out += _export(results["export"])
     if "agency" in results:
         out += _agency(results["agency"])
+    if "calls" in results:
+        out += ["", "## 11. What one call costs the client, against a bare `http.client` POST", ""]
+        out += call_cost.markdown(results["calls"])
+    if "store" in results:
+        sizes = results["store"]["sizes"]
+        out += ["", f"## 12. The emulator's store from {sizes[0]:,} to {sizes[-1]:,} customers", ""]
+        out += store_scale.markdown(results["store"])
     return "\n".join(out) + "\n"
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from bench import call_cost, store_scale
+
 from ..cli.examples import EXAMPLES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,6 +30,8 @@ SECTIONS = (
     "transports",
     "export",
     "agency",
+    "calls",
+    "store",
 )
 CLI_OPERATIONS = ("up-create", "preview", "preview-edit", "up-edit", "up-noop")
 TRANSPORT_CALLS = {
@@ -168,3 +172,22 @@ def test_the_agency_up_makes_the_fewest_calls_and_its_refresh_reads_in_bulk(resu
     assert rows["no-op up"]["calls"] == 0
     assert rows["refresh (one by one)"]["calls"] == one_by_one
     assert rows["refresh (bulk reads)"]["calls"] < one_by_one / 2
+
+
+def test_the_call_cost_section_times_each_transport_against_a_bare_post_of_its_bytes(results: dict[str, Any]) -> None:
+    section = results["calls"]
+    assert set(section["variants"]) == set(call_cost.VARIANTS)
+    assert all(v["cpu_us_per_call"] > 0 and v["wall_us_per_call"] > 0 for v in section["variants"].values())
+    assert set(section["ratios"]) == {client for client, _ in call_cost.PAIRS}
+    assert section["request_bytes"]["REST"] > 0 and section["request_bytes"]["SOAP"] > section["request_bytes"]["REST"]
+
+
+def test_the_store_section_times_every_operation_at_every_size(results: dict[str, Any]) -> None:
+    section = results["store"]
+    assert section["sizes"] == [100, 300]
+    assert [row["operation"] for row in section["rows"]] == list(store_scale.OPERATIONS)
+    for row in section["rows"]:
+        assert set(row["ms"]) == {"100", "300"} and all(ms > 0 for ms in row["ms"].values()), row
+    assert set(section["seed_s"]) == {"100", "300"}
+    flat = [t for t in results["targets"] if t["name"].startswith("Emulator store:")]
+    assert len(flat) == len(store_scale.OPERATIONS) - 1, "every operation but GetUser has a flat target"
