@@ -293,3 +293,37 @@ class ProviderConfig:
 def _names(setting: str) -> str:
     key, variable = KEYS[setting]
     return f"{key} (or {variable})"
+
+
+DESCRIPTIONS: dict[str, str] = {
+    "environment": f"Which service: {', '.join(f'`{e}`' for e in ENVIRONMENTS)}; `local` is the emulator, used only "
+    f"when asked for. Default: `{ProviderConfig.environment}`.",
+    "endpoint": "Service override: the host (`https://...`) or the SOAP service URL; each transport derives its own "
+    "URL from it. It must use https outside `local`. Default: the environment's service.",
+    "transport": f"How calls are sent: {' or '.join(f'`{t}`' for t in TRANSPORTS)}; Microsoft switches SOAP off on "
+    f"2027-01-31. Default: `{ProviderConfig.transport}`.",
+    "developer_token": "Developer token; in the sandbox, Microsoft's universal sandbox token by default.",
+    "access_token": "A ready OAuth access token, instead of the refresh-token flow.",
+    "refresh_token": "OAuth refresh token; needs the client id.",
+    "client_id": "OAuth application (client) id.",
+    "client_secret": "OAuth client secret, for web apps.",
+    "parent_customer_id": "Aggregator customer that new customers are signed up under; when unset, the caller's "
+    "only aggregator customer (found with GetUser).",
+    "max_retries": f"Retries of a transient failure. Default: {RetryPolicy.max_retries}.",
+    "retry_base_delay": "First backoff delay in seconds (exponential, full jitter). "
+    f"Default: {RetryPolicy.base_delay:g}.",
+    "retry_max_delay": f"Longest single wait in seconds. Default: {RetryPolicy.max_delay:g}, so that a wait after "
+    "CallRateExceeded (117) is the full minute the service asks for.",
+    "throttle_delay": "First wait after CallRateExceeded (117), in seconds. "
+    f"Default: {RetryPolicy.throttle_delay:g}, the service's guidance.",
+    "retry_budget": f"Most seconds spent waiting on retries of one call. Default: {RetryPolicy.budget:g}.",
+    "timeout": f"HTTP timeout per call, in seconds. Default: {ProviderConfig.timeout:g}.",
+    "recovery_wait": "After a create's answer was lost, how many seconds to keep looking for what it made. "
+    "Default: twice the timeout.",
+    "max_calls_per_minute": "Most calls in any sliding minute from the provider process, retries included; `0` (or "
+    f"`none`): no client-side limit. Default: {DEFAULT_MAX_CALLS_PER_MINUTE}; no limit for `local`.",
+    "read_cache_seconds": "How long a refresh's bulk read (a few paged searches instead of a read per resource, once "
+    "that is cheaper) may serve reads, in seconds; `0`: every resource read on its own. "
+    f"Default: {DEFAULT_READ_CACHE_SECONDS:g}.",
+}
+"""What each setting of ``KEYS`` means, for the package schema (``package_schema``); defaults come from the code."""

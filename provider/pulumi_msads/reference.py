@@ -1,58 +1,26 @@
 """The resource reference (docs/reference.md), generated from the models and the resources' outputs.
 
 Inputs come from the pydantic models' JSON Schemas (types, limits, descriptions, the
-``x-replace-on-change`` marks), enumerations from the WSDL, output names from ``resources``.
+``x-replace-on-change`` marks), enumerations from the WSDL, output names from ``resources``, all
+read through ``model_schema``, which the package schema (``package_schema``) reads them through too.
 Regenerate with ``python -m pulumi_msads.reference > docs/reference.md``; a test fails when the
 committed file differs from a fresh generation.
 """
 
 from __future__ import annotations
 
-import functools
 import sys
 from typing import Any
 
-from pydantic import BaseModel
-
-from . import fields, naming, wsdl
-from .models import AccountModel, CustomerModel
+from . import fields, model_schema, wsdl
 from .providers import MANAGED
-from .resources import ACCOUNT_OUTPUTS, CUSTOMER_OUTPUTS
 
 COMMAND = "python -m pulumi_msads.reference > docs/reference.md"
 SCHEMA_LINK = "[accounts.schema.json](../examples/gitops/accounts.schema.json)"
 LISTED = 25
 """Enumerations with more values than this get a count and a pointer instead of the list."""
-
-OUTPUTS: dict[str, str] = {
-    "customer_id": "The customer's id, a number as a string; also the Customer resource's id.",
-    "customer_number": "The customer's number, the one the web UI shows.",
-    "customer_life_cycle_status": "The customer's status.",
-    "customer_financial_status": "The customer's credit status.",
-    "account_id": "The account's id, a number as a string.",
-    "account_number": "The account's number, the one the web UI shows.",
-    "account_life_cycle_status": "The account's status: an account added with AddAccount stays Draft until billing "
-    "is set up.",
-    "account_financial_status": "The account's credit status.",
-    "create_time": "When the service created it (ISO 8601), as the create call returned; kept in state.",
-    "last_modified_time": "When it was last changed (ISO 8601), as last read from the service.",
-    "parent_customer_id": "The aggregator customer that owns this one: the declared one, else the one the "
-    "provider resolved (msads:parentCustomerId, or the caller's only aggregator).",
-}
-"""What each output-only property means; a missing entry fails the generation (and so the test)."""
-
-
-@functools.cache
-def _wsdl_enums() -> dict[tuple[str, ...], str]:
-    """Every enumeration of the WSDL's entities, by its values."""
-    names = {n.get("name", "") for n in wsdl.wsdl_document().iter(f"{{{wsdl.XSD_NS}}}simpleType")}
-    found: dict[tuple[str, ...], str] = {}
-    for name in sorted(names):
-        try:
-            found.setdefault(wsdl.enum_values(name), name)
-        except KeyError:
-            continue
-    return found
+OUTPUTS = model_schema.OUTPUTS
+"""What each output-only property means (kept in ``model_schema``, which the package schema reads too)."""
 
 
 def _enum_text(values: list[str], name: str | None) -> str:
@@ -81,26 +49,15 @@ class _Writer:
 
     def describe(self, schema: dict[str, Any]) -> tuple[str, str]:
         """(type, values and limits) of one property's schema."""
-        options = [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"]
-        node = options[0]
+        node = model_schema.option(schema)
         if "$ref" in node:
             title = self.title(node["$ref"])
             return f"[{title}]({_anchor(title)})", ""
         if "enum" in node:
-            return "string", _enum_text(node["enum"], _wsdl_enums().get(tuple(node["enum"])))
+            return "string", _enum_text(node["enum"], model_schema.wsdl_enums().get(tuple(node["enum"])))
         if node.get("type") == "object":
             return "map of string to string", "keys are not empty"
-        limits = []
-        low, high = node.get("minLength"), node.get("maxLength")
-        if low and high:
-            limits.append(f"{low} to {high} characters")
-        elif high:
-            limits.append(f"at most {high} characters")
-        elif low:
-            limits.append(f"at least {low} character{'s' if low > 1 else ''}")
-        if "pattern" in node:
-            limits.append(f"matches `{node['pattern']}`")
-        return node.get("type", "any"), ", ".join(limits)
+        return node.get("type", "any"), ", ".join(model_schema.limits(node))
 
     def inputs(self, schema: dict[str, Any], updatable: frozenset[str] | None = None) -> list[str]:
         """The table of a model's properties; ``updatable`` (default: all) are the ones an update sends."""
@@ -118,9 +75,7 @@ class _Writer:
             else:
                 replace = "nothing"
             needed = "required" if name in required else "optional"
-            description = prop.get("description") or next(
-                (o.get("description", "") for o in prop.get("anyOf", []) if o.get("description")), ""
-            )
+            description = model_schema.description(prop)
             rows.append(f"| `{name}` | {kind} | {needed} | {_cell(limits)} | {replace} | {_cell(description)} |")
         return rows
 
@@ -135,21 +90,15 @@ _TYPE_TITLES = {
 def _outputs(names: tuple[str, ...]) -> list[str]:
     rows = ["| Property | Type | Values | Description |", "| --- | --- | --- | --- |"]
     for name in names:
-        try:
-            description = OUTPUTS[name]
-        except KeyError:
-            raise KeyError(f"no description for output {name!r}: add it to reference.OUTPUTS") from None
-        try:
-            values = _enum_text(list(wsdl.enum_values(naming.pascal(name))), naming.pascal(name))
-        except KeyError:
-            values = ""
+        description = model_schema.output_description(name)
+        enum = model_schema.output_enum(name)
+        values = _enum_text(list(wsdl.enum_values(enum)), enum) if enum else ""
         rows.append(f"| `{name}` | string | {_cell(values)} | {_cell(description)} |")
     return rows
 
 
-def _resource(
-    title: str, token: str, model: type[BaseModel], updatable: frozenset[str], outputs: tuple[str, ...]
-) -> tuple[list[str], _Writer]:
+def _resource(kind: model_schema.Kind, token: str, updatable: frozenset[str]) -> tuple[list[str], _Writer]:
+    title, model = kind.name, kind.model
     schema = model.model_json_schema()
     writer = _Writer(schema.get("$defs", {}))
     lines = [
@@ -165,7 +114,7 @@ def _resource(
         "",
         "Every input is an output too, with the value last read from the service. Output only:",
         "",
-        *_outputs(outputs),
+        *_outputs(kind.outputs),
         "",
     ]
     return lines, writer
@@ -174,18 +123,12 @@ def _resource(
 def generate() -> str:
     """The whole reference, as Markdown."""
     customer, customer_writer = _resource(
-        "Customer",
+        model_schema.CUSTOMER,
         "pulumi-python:dynamic/msads:Customer",
-        CustomerModel,
         frozenset({f.prop for f in fields.customer_fields()} | {"account"}),
-        (*CUSTOMER_OUTPUTS, "parent_customer_id"),
     )
     account, _ = _resource(
-        "Account",
-        "pulumi-python:dynamic/msads:Account",
-        AccountModel,
-        frozenset(f.prop for f in fields.account_fields()),
-        ACCOUNT_OUTPUTS,
+        model_schema.ACCOUNT, "pulumi-python:dynamic/msads:Account", frozenset(f.prop for f in fields.account_fields())
     )
     types: list[str] = []
     for name in ("PrimaryAccountModel", "BusinessAddressModel", "AddressModel"):
