@@ -43,6 +43,36 @@ REFUSED = re.compile(
 """A create the guard refused, as the CLI prints its error: the declared name, and the id to adopt."""
 
 
+def _processes() -> dict[int, tuple[int, str]]:
+    """Each live process's parent and start time (from /proc/<pid>/stat), the start time telling a reused pid apart."""
+    found: dict[int, tuple[int, str]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            found[int(stat.parent.name)] = (int(fields[1]), fields[19])
+    return found
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """Every live process below ``pid``, with its start time, so that a test can end what the kill of one process
+    group orphans (the CLI starts each plugin in a group of its own)."""
+    processes = _processes()
+    found: dict[int, str] = {}
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, (parent, _) in processes.items() if parent in frontier}
+        found.update((child, processes[child][1]) for child in frontier)
+    return found
+
+
+def _kill_if_same(processes: dict[int, str]) -> None:
+    now = _processes()
+    for pid, started in processes.items():
+        if pid in now and now[pid][1] == started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
 class Interrupted:
     """The GitOps example's stack on an emulator of its own, and the commands of the documented recovery."""
 
@@ -71,10 +101,12 @@ class Interrupted:
             assert process.poll() is None, "the up finished before the kill point"
             assert time.monotonic() < deadline, "the kill point was never reached"
             time.sleep(0.02)
+        plugins = _descendants(process.pid)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         time.sleep(LATENCY * 3)  # the requests in flight commit after the client is gone, as on the service
         self.emulator.control.set_latency(0)
+        _kill_if_same(plugins)  # orphans that would wait for an engine forever, one per killed run
 
     def recover(self) -> list[str]:
         """The README's recovery; returns the names it adopted (``refusals`` keeps the failed ups)."""
