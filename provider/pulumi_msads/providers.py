@@ -14,6 +14,8 @@ those calls and their results back into properties.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pulumi.dynamic import (
@@ -89,19 +91,21 @@ def check_inputs(model: type[BaseModel], news: Props) -> CheckResult:
     return CheckResult(fields.normalize({**news, **known_ids}), [])
 
 
-def _check(model: type[BaseModel], news: Props, *, creating: bool = False) -> CheckResult:
-    """``check``: the provider's configuration first, then the inputs.
+def check_all(
+    model: type[BaseModel], news: Props, *, creating: bool, problem: ConfigurationError | None
+) -> CheckResult:
+    """``check``: the provider's configuration (``problem``: what is wrong with it) first, then the inputs.
 
     Check is the one call a preview always makes, so a broken configuration (a misspelt
     ``msads:environment``, a missing token) fails the preview in one line instead of the update.
+    Failures name full property paths (``account.currency_code``); see ``_for_the_engine``.
     """
-    problem = runtime.configuration_error()
     if problem is not None:
         return CheckResult({k: v for k, v in news.items() if k != PROVIDER_KEY}, [CheckFailure("", str(problem))])
     result = check_inputs(model, news)
     if creating and not result.failures and not _unknown_paths(result.inputs) and not result.inputs.get("adopt_id"):
         result = CheckResult(result.inputs, _creation_failures(model, result.inputs))
-    return CheckResult(result.inputs, [_for_the_engine(f) for f in result.failures])
+    return result
 
 
 def _creation_failures(model: type[BaseModel], inputs: Props) -> list[CheckFailure]:
@@ -167,9 +171,39 @@ def _diff_ids(names: tuple[str, ...], olds: Props, news: Props) -> list[str]:
     return [n for n in names if n in news and _differs(olds.get(n), news[n])]
 
 
-def _settings_changed(names: tuple[str, ...], olds: Props, news: Props) -> bool:
-    """Did a setting of the provider's own (deletion_policy, ...) change? Then state is rewritten, with no call."""
-    return any(_differs(olds.get(n), news.get(n)) for n in names)
+def _settings_changed(names: tuple[str, ...], olds: Props, news: Props) -> list[str]:
+    """The settings of the provider's own (deletion_policy, ...) that changed: state is rewritten, with no call."""
+    return [n for n in names if _differs(olds.get(n), news.get(n))]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What ``diff`` found, by property paths as the models name them (``account.currency_code``).
+
+    The dynamic provider answers with ``result()``; the native one (``native_provider``) also names
+    each path, and whether it forces a replacement, in a detailed diff.
+    """
+
+    updated: list[str]
+    """API fields and ids whose declared value differs from state."""
+    replacing: list[str]
+    """Those of ``updated`` that force a replacement (nested paths too)."""
+    replaces: list[str]
+    """The top-level properties the engine is told force the replacement: a nested path forces its parent."""
+    settings: list[str]
+    """The provider's own settings that changed (no call)."""
+    declared: list[str]
+    """The paths the program started or stopped declaring (no call)."""
+    delete_before_replace: bool
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.updated or self.declared or self.settings)
+
+    def result(self) -> DiffResult:
+        return DiffResult(
+            changes=self.changes, replaces=self.replaces, delete_before_replace=self.delete_before_replace
+        )
 
 
 # -- outputs ---------------------------------------------------------------------------------------------
@@ -243,14 +277,16 @@ def managed_paths(inputs: Props) -> list[str]:
     return sorted(paths)
 
 
-def _declared_changed(olds: Props, news: Props) -> bool:
-    """Did the program stop (or start) declaring a property? Then state is rewritten, with no call.
+def _declared_changed(olds: Props, news: Props) -> list[str]:
+    """The paths the program stopped (or started) declaring: then state is rewritten, with no call.
 
     Without this the step would be "same", the old outputs (and so the old declared paths) would
     stay, and the next refresh would bring the dropped property back as a phantom input.
     """
     managed = olds.get(MANAGED)
-    return isinstance(managed, list) and sorted(managed) != managed_paths(news)
+    if not isinstance(managed, list) or sorted(managed) == managed_paths(news):
+        return []
+    return sorted(set(map(str, managed)).symmetric_difference(managed_paths(news)))
 
 
 def _inputs_from_outputs(outs: Props, api: tuple[fields.ApiField, ...], extra: tuple[str, ...]) -> Props:
@@ -271,15 +307,16 @@ def _inputs_from_outputs(outs: Props, api: tuple[fields.ApiField, ...], extra: t
 # -- providers ------------------------------------------------------------------------------------------
 
 
-def _stored_config_client() -> ServiceClient:
+def stored_config_client(connect: Callable[[], ServiceClient] = runtime.client) -> ServiceClient:
     """The client for ``read`` and ``delete``: a broken configuration there says where it comes from.
 
     `pulumi refresh` and `pulumi destroy` do not run the program: the engine configures the
     provider with the configuration stored by the last deployment (pulumi/pulumi#7370), so fixing
-    Pulumi.<stack>.yaml alone does not reach them.
+    Pulumi.<stack>.yaml alone does not reach them. ``connect``: the client of the process
+    (``runtime``), or of one native provider instance.
     """
     try:
-        return runtime.client()
+        return connect()
     except ConfigurationError as error:
         raise ConfigurationError(
             f"{error}. Refresh and destroy use the configuration stored by the last `pulumi up`; once it is "
@@ -295,6 +332,34 @@ class _Base(ResourceProvider):
         server_errors.install()
         runtime.configure(req.config.get)
 
+    # Where the configuration and the service come from: the process's (``runtime``) here; the native
+    # provider (``native_provider``) overrides these three to give each provider instance its own.
+
+    def configuration_error(self) -> ConfigurationError | None:
+        return runtime.configuration_error()
+
+    def client(self) -> ServiceClient:
+        return runtime.client()
+
+    def stored_config_client(self) -> ServiceClient:
+        """The client for ``read`` and ``delete`` (``stored_config_client``)."""
+        return stored_config_client()
+
+    def check_paths(self, olds: Props, news: Props) -> CheckResult:
+        """``check`` with failures at full property paths."""
+        raise NotImplementedError
+
+    def diff_paths(self, id_: str, olds: Props, news: Props) -> Changes:
+        """``diff`` by property path."""
+        raise NotImplementedError
+
+    def check(self, olds: Props, news: Props) -> CheckResult:
+        result = self.check_paths(olds, news)
+        return CheckResult(result.inputs, [_for_the_engine(f) for f in result.failures])
+
+    def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
+        return self.diff_paths(_id, olds, news).result()
+
 
 CUSTOMER_SETTINGS = ("adopt_id", "allow_duplicate_name", "deletion_policy")
 """Inputs that are the provider's own, not API fields: kept in state as declared, changed without a call."""
@@ -304,17 +369,19 @@ CUSTOMER_KEPT = ("parent_customer_id", *CUSTOMER_SETTINGS, "create_time", MANAGE
 class CustomerProvider(_Base):
     """A client customer and its primary account (SignupCustomer, GetCustomer, UpdateCustomer, ...)."""
 
-    def check(self, olds: Props, news: Props) -> CheckResult:
-        return _check(CustomerModel, news, creating=not olds)
+    def check_paths(self, olds: Props, news: Props) -> CheckResult:
+        return check_all(CustomerModel, news, creating=not olds, problem=self.configuration_error())
 
-    def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
+    def diff_paths(self, _id: str, olds: Props, news: Props) -> Changes:
         changed, replaced = diff_fields(fields.customer_fields(), olds, news)
+        replacing = list(replaced)
         new_account, old_account = news.get("account"), olds.get("account") or {}
         if isinstance(new_account, Unknown):
             changed.append("account")
         elif isinstance(new_account, dict):
             more, more_replaced = diff_fields(fields.account_fields(), old_account, new_account, "account.")
             changed += more
+            replacing += more_replaced
             # The protocol's replace keys are top-level properties: the nested change forces "account".
             replaced += ["account"] if more_replaced else []
         ids = _diff_ids(("parent_customer_id",), olds, news)
@@ -330,13 +397,18 @@ class CustomerProvider(_Base):
             f"deactivates account {olds.get('account_id')} with DeleteAccount once the new customer exists (a new "
             "customer with the same name also needs allow_duplicate_name: true)",
         )
-        changes = bool(changed or ids) or _declared_changed(olds, news)
-        changes = changes or _settings_changed(CUSTOMER_SETTINGS, olds, news)
-        return DiffResult(changes=changes, replaces=replaced + ids, delete_before_replace=False)
+        return Changes(
+            updated=changed + ids,
+            replacing=replacing + ids,
+            replaces=replaced + ids,
+            settings=_settings_changed(CUSTOMER_SETTINGS, olds, news),
+            declared=_declared_changed(olds, news),
+            delete_before_replace=False,
+        )
 
     def create(self, props: Props) -> CreateResult:
         inputs = _validated(CustomerModel, props)
-        result = operations.create_customer(runtime.client(), inputs)
+        result = operations.create_customer(self.client(), inputs)
         kept = _kept(inputs, CUSTOMER_SETTINGS) | {"parent_customer_id": result.parent_customer_id}
         kept[MANAGED] = managed_paths(inputs)
         if result.create_time is not None:
@@ -362,7 +434,7 @@ class CustomerProvider(_Base):
         return CreateResult(str(result.customer_id), outs)
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        found = operations.read_customer(_stored_config_client(), id_, props.get("account_id"))
+        found = operations.read_customer(self.stored_config_client(), id_, props.get("account_id"))
         if found is None:
             return ReadResult(None, {})
         customer, account = found
@@ -375,7 +447,7 @@ class CustomerProvider(_Base):
         inputs = _validated(CustomerModel, news)
         customer_changed, _ = diff_fields(fields.customer_fields(), olds, inputs)
         account_changed, _ = diff_fields(fields.account_fields(), olds.get("account") or {}, inputs["account"])
-        client = runtime.client()
+        client = self.client()
         outs = dict(olds)
         outs.pop(PROVIDER_KEY, None)
         customer, account = operations.write_customer_and_account(
@@ -399,7 +471,7 @@ class CustomerProvider(_Base):
         return UpdateResult(fields.normalize(outs))
 
     def delete(self, id_: str, props: Props) -> None:
-        operations.delete_customer(_stored_config_client, id_, props)
+        operations.delete_customer(self.stored_config_client, id_, props)
 
 
 ACCOUNT_SETTINGS = ("adopt_id", "deletion_policy")
@@ -409,23 +481,28 @@ ACCOUNT_KEPT = (*ACCOUNT_SETTINGS, "create_time", MANAGED)
 class AccountProvider(_Base):
     """An additional advertiser account of an existing customer (AddAccount, GetAccount, UpdateAccount, ...)."""
 
-    def check(self, olds: Props, news: Props) -> CheckResult:
-        return _check(AccountModel, news, creating=not olds)
+    def check_paths(self, olds: Props, news: Props) -> CheckResult:
+        return check_all(AccountModel, news, creating=not olds, problem=self.configuration_error())
 
-    def diff(self, _id: str, olds: Props, news: Props) -> DiffResult:
+    def diff_paths(self, _id: str, olds: Props, news: Props) -> Changes:
         changed, replaced = diff_fields(fields.account_fields(), olds, news)
         ids = _diff_ids(("customer_id",), olds, news)
         if not ids and not _unknown_paths(news):
             operations.refuse_unchangeable(olds, news, f"account {_id}", olds.get("customer_id"))
         operations.refuse_replacement(olds, f"account {_id}", replaced + ids, "deactivates it with DeleteAccount")
-        changes = bool(changed or ids) or _declared_changed(olds, news)
-        changes = changes or _settings_changed(ACCOUNT_SETTINGS, olds, news)
         # Names are unique within a customer, so the old account must go before its replacement comes.
-        return DiffResult(changes=changes, replaces=replaced + ids, delete_before_replace=True)
+        return Changes(
+            updated=changed + ids,
+            replacing=replaced + ids,
+            replaces=replaced + ids,
+            settings=_settings_changed(ACCOUNT_SETTINGS, olds, news),
+            declared=_declared_changed(olds, news),
+            delete_before_replace=True,
+        )
 
     def create(self, props: Props) -> CreateResult:
         inputs = _validated(AccountModel, props)
-        result = operations.create_account(runtime.client(), inputs)
+        result = operations.create_account(self.client(), inputs)
         kept = _kept(inputs, ACCOUNT_SETTINGS) | {MANAGED: managed_paths(inputs)}
         if result.create_time is not None:
             kept["create_time"] = _iso(result.create_time)
@@ -446,7 +523,7 @@ class AccountProvider(_Base):
         return CreateResult(str(result.account_id), outs)
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        account = operations.read_account(_stored_config_client(), id_)
+        account = operations.read_account(self.stored_config_client(), id_)
         if account is None:
             return ReadResult(None, {})
         outs = account_outputs(account, _kept(props, ACCOUNT_KEPT))
@@ -461,8 +538,8 @@ class AccountProvider(_Base):
         if not changed:  # only the declared paths or settings changed: nothing to write, no call
             outs = {k: v for k, v in olds.items() if k not in (PROVIDER_KEY, *ACCOUNT_SETTINGS)} | kept
             return UpdateResult(fields.normalize(outs))
-        account = operations.write_account(runtime.client(), id_, inputs)
+        account = operations.write_account(self.client(), id_, inputs)
         return UpdateResult(account_outputs(account, kept))
 
     def delete(self, id_: str, props: Props) -> None:
-        operations.remove_account(_stored_config_client, id_, props)
+        operations.remove_account(self.stored_config_client, id_, props)

@@ -39,7 +39,7 @@ def configure(lookup: Callable[[str], object]) -> None:
     (Customer, then Account), with the same stack config: the same settings keep the client, and
     with it its zeep clients and what it learnt (the aggregator, a refused DeleteCustomer).
     """
-    _configure_logging(os.environ.get("MSADS_LOG_LEVEL", "WARNING"))
+    configure_logging(os.environ.get("MSADS_LOG_LEVEL", "WARNING"))
     values = {key: str(v) for key, _ in KEYS.values() if (v := lookup(key)) not in (None, "")}
     try:
         settings, problem = ProviderConfig.from_sources(values, os.environ), None
@@ -74,7 +74,7 @@ def client() -> ServiceClient:
         return _state.client
 
 
-def _configure_logging(level: str) -> None:
+def configure_logging(level: str) -> None:
     """Send the package's log records to stderr, which the engine shows, at ``MSADS_LOG_LEVEL``.
 
     Only the ``pulumi_msads`` loggers: zeep's and requests' debug output would include the SOAP
