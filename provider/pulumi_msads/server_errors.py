@@ -22,6 +22,7 @@ from typing import Any
 from .errors import MsadsError
 
 SERVER_MODULE = "pulumi.dynamic.__main__"
+NATIVE_SERVER_MODULE = "pulumi.provider.experimental.server"
 
 
 class _MessageOfOurErrors:
@@ -36,6 +37,13 @@ class _MessageOfOurErrors:
             return "\n".join([str(error), *getattr(error, "__notes__", ())])  # notes say what to do
         return str(self._module.format_exc(*args, **kwargs))
 
+    def extract_tb(self, *args: Any, **kwargs: Any) -> traceback.StackSummary:
+        """The native server (``NATIVE_SERVER_MODULE``) prints ``message:`` and these frames: none for ours."""
+        if isinstance(sys.exc_info()[1], MsadsError):
+            return traceback.StackSummary()
+        summary: traceback.StackSummary = self._module.extract_tb(*args, **kwargs)
+        return summary
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._module, name)
 
@@ -47,4 +55,15 @@ def install() -> None:
     if server is None or spec is None or spec.name != SERVER_MODULE:
         return
     if getattr(server, "traceback", None) is traceback and hasattr(server, "_abort_with_traceback"):
+        server.traceback = _MessageOfOurErrors(traceback)  # type: ignore[attr-defined]
+
+
+def install_native() -> None:
+    """The same for the SDK's provider server that the native provider runs on (``native_provider``).
+
+    Its methods answer an exception with ``f"{error}:\n{frames}"`` (``_raise_with_traceback``, which reads
+    ``traceback.extract_tb``): an MsadsError gets no frames, anything else keeps them.
+    """
+    server = sys.modules.get(NATIVE_SERVER_MODULE)
+    if server is not None and getattr(server, "traceback", None) is traceback:
         server.traceback = _MessageOfOurErrors(traceback)  # type: ignore[attr-defined]

@@ -1,0 +1,429 @@
+"""The native provider (``native_provider``), driven as the SDK's provider server drives it: its async methods,
+with camelCase PropertyValues, against the session's emulator.
+
+It is an adapter over the dynamic provider's methods, so these tests are about what the adapter adds: names
+and values translated both ways, failures and diffs at camelCase property paths, a configuration per provider
+instance, read with an id alone (``pulumi import``), and no configured secret in what it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import traceback
+from collections.abc import Coroutine, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import grpc
+import pytest
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.provider.experimental import provider as rpc
+from pulumi.provider.experimental.property_value import PropertyValue
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.rpc import UNKNOWN
+
+from pulumi_msads import native_provider, package_schema, server_errors
+from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
+from pulumi_msads.errors import DeletionPreventedError
+from pulumi_msads.native_provider import ACCOUNT, CUSTOMER, MsadsProvider
+
+from ..samples import provider_config
+
+T = TypeVar("T")
+ACCESS_TOKEN = "native-access-token-7f3a"
+
+ADDRESS = {
+    "businessName": "Contoso Outdoor",
+    "line1": "1 Microsoft Way",
+    "city": "Redmond",
+    "stateOrProvince": "WA",
+    "postalCode": "98052",
+    "countryCode": "US",
+}
+
+
+def customer(**changes: Any) -> dict[str, Any]:
+    """The sample customer as a program on the native provider declares it: camelCase names."""
+    return {
+        "name": "Contoso Outdoor",
+        "industry": "Retail",
+        "marketCountry": "US",
+        "marketLanguage": "English",
+        "account": {"name": "Contoso Outdoor - Search", "currencyCode": "USD", "businessAddress": dict(ADDRESS)},
+        **changes,
+    }
+
+
+def account(customer_id: str, **changes: Any) -> dict[str, Any]:
+    return {
+        "customerId": customer_id,
+        "name": "Contoso Outdoor - Brand",
+        "currencyCode": "USD",
+        "businessAddress": dict(ADDRESS),
+        **changes,
+    }
+
+
+def value(plain: Any) -> PropertyValue:
+    """A plain value as the server unmarshals it from the engine (numbers as floats)."""
+    if isinstance(plain, PropertyValue):
+        return plain
+    if isinstance(plain, Mapping):
+        return PropertyValue({k: value(v) for k, v in plain.items()})
+    if isinstance(plain, list):
+        return PropertyValue([value(v) for v in plain])
+    if isinstance(plain, int) and not isinstance(plain, bool):
+        return PropertyValue(float(plain))
+    return PropertyValue(plain)
+
+
+def values(plain: Mapping[str, Any]) -> dict[str, PropertyValue]:
+    return {k: value(v) for k, v in plain.items()}
+
+
+def plain(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
+    def one(v: PropertyValue) -> Any:
+        if isinstance(v.value, Mapping):
+            return {k: one(x) for k, x in v.value.items()}
+        if isinstance(v.value, tuple):
+            return [one(x) for x in v.value]
+        return v.value
+
+    return {k: one(v) for k, v in props.items()}
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+def urn(token: str, name: str = "x") -> str:
+    return f"urn:pulumi:dev::native::{token}::{name}"
+
+
+def configured(url: str, **settings: str) -> MsadsProvider:
+    """A native provider configured as the engine configures one: check_config, then configure with its result."""
+    config = {k.removeprefix("msads:"): v for k, v in provider_config(url).items()}
+    config |= {"accessToken": ACCESS_TOKEN, **settings}
+    provider = MsadsProvider()
+    checked = run(
+        provider.check_config(
+            rpc.CheckRequest("urn:pulumi:dev::native::pulumi:providers:msads::p", {}, values(config), b"")
+        )
+    )
+    assert checked.failures == []
+    assert checked.inputs is not None
+    run(provider.configure(rpc.ConfigureRequest({}, checked.inputs, True, False)))
+    return provider
+
+
+def check(
+    provider: MsadsProvider, token: str, news: Mapping[str, Any], olds: Mapping[str, Any] | None = None
+) -> rpc.CheckResponse:
+    return run(provider.check(rpc.CheckRequest(urn(token), values(olds or {}), values(news), b"")))
+
+
+def create(provider: MsadsProvider, token: str, inputs: Mapping[str, Any]) -> rpc.CreateResponse:
+    checked = check(provider, token, inputs)
+    assert checked.failures == [], [(f.property, f.reason) for f in checked.failures or []]
+    assert checked.inputs is not None
+    return run(provider.create(rpc.CreateRequest(urn(token), checked.inputs, 60, False)))
+
+
+def diff(
+    provider: MsadsProvider, token: str, id_: str, state: dict[str, PropertyValue], news: Mapping[str, Any]
+) -> rpc.DiffResponse:
+    checked = check(provider, token, news, plain(state))
+    assert checked.failures == []
+    assert checked.inputs is not None
+    return run(provider.diff(rpc.DiffRequest(urn(token), id_, state, checked.inputs, [])))
+
+
+@pytest.fixture
+def native(emulator_process: EmulatorProcess, emulator: EmulatorControl) -> MsadsProvider:
+    return configured(emulator_process.url)
+
+
+def aggregator(emulator: EmulatorControl) -> str:
+    [found] = [c for c in emulator.data()["customers"] if c.get("Name") == "Emulator Aggregator"]
+    return str(found["Id"])
+
+
+# -- schema and names ------------------------------------------------------------------------------------------
+
+
+def test_get_schema_is_the_committed_schema() -> None:
+    response = run(MsadsProvider().get_schema(rpc.GetSchemaRequest(0)))
+    assert response.schema is not None
+    assert json.loads(response.schema) == package_schema.generate()
+
+
+def test_names_translate_both_ways_and_map_keys_stay() -> None:
+    properties = native_provider.resource_properties(ACCOUNT)
+    engine = values(account("1", taxInformation={"VAT": "DE123"}, timeZone=PropertyValue(UNKNOWN)))
+    snake = native_provider.to_plain(engine, properties)
+    assert snake["business_address"]["state_or_province"] == "WA"
+    assert snake["tax_information"] == {"VAT": "DE123"}
+    assert type(snake["time_zone"]).__name__ == "Unknown"
+    back = native_provider.from_plain(snake, properties)
+    assert back == engine
+    assert native_provider.schema_path("tax_information.VAT", properties) == "taxInformation.VAT"
+    assert native_provider.schema_path("business_address.postal_code", properties) == "businessAddress.postalCode"
+
+
+# -- check ----------------------------------------------------------------------------------------------------------
+
+
+def test_check_failures_name_camel_case_paths(native: MsadsProvider) -> None:
+    bad = customer(marketCountry="Narnia")
+    bad["account"]["currencyCode"] = "DOUBLOON"
+    bad["account"]["timeZon"] = "Seattle"
+    failures = {f.property: f.reason for f in check(native, CUSTOMER, bad).failures or []}
+    assert set(failures) >= {"marketCountry", "account.currencyCode", "account.timeZon"}, failures
+    assert all("_" not in path for path in failures)
+    assert "timeZone" in failures["account.timeZon"] and "time_zone" not in failures["account.timeZon"]
+
+
+def test_check_of_an_unknown_value_passes_and_keeps_it_unknown(native: MsadsProvider) -> None:
+    checked = check(native, CUSTOMER, customer(name=PropertyValue(UNKNOWN)))
+    assert checked.failures == []
+    assert checked.inputs is not None and checked.inputs["name"].value == UNKNOWN
+
+
+def test_check_config_refuses_an_unknown_setting_and_a_broken_configuration() -> None:
+    provider = MsadsProvider()
+    news = values({"environment": "sandbx", "parentCustomr": "1"})
+    failures = run(provider.check_config(rpc.CheckRequest("urn", {}, news, b""))).failures or []
+    assert [f.property for f in failures] == ["parentCustomr"]
+    news = values({"environment": "sandbx"})
+    [failure] = run(provider.check_config(rpc.CheckRequest("urn", {}, news, b""))).failures or []
+    assert "did you mean 'sandbox'" in failure.reason
+
+
+def test_check_config_hands_secret_settings_back_as_secrets(emulator_process: EmulatorProcess) -> None:
+    news = values({"environment": "local", "endpoint": emulator_process.url, "accessToken": ACCESS_TOKEN})
+    checked = run(MsadsProvider().check_config(rpc.CheckRequest("urn", {}, news, b"")))
+    assert checked.inputs is not None
+    assert checked.inputs["accessToken"].is_secret and not checked.inputs["endpoint"].is_secret
+
+
+# -- create, read, diff ------------------------------------------------------------------------------------------
+
+
+def test_create_then_read_round_trip(native: MsadsProvider) -> None:
+    created = create(native, CUSTOMER, customer())
+    outs = plain(created.properties)
+    assert created.resource_id == outs["customerId"]
+    assert outs["account"]["currencyCode"] == "USD" and outs["account"]["businessAddress"]["postalCode"] == "98052"
+    assert outs["accountId"] and outs["parentCustomerId"]
+    assert all("_" not in key for key in outs)
+
+    read = run(native.read(rpc.ReadRequest(urn(CUSTOMER), created.resource_id, created.properties, {})))
+    assert read.resource_id == created.resource_id
+    assert plain(read.properties)["account"]["name"] == "Contoso Outdoor - Search"
+    assert plain(read.inputs)["marketCountry"] == "US"
+
+
+def test_read_with_an_id_alone_returns_inputs_and_outputs_for_import(native: MsadsProvider) -> None:
+    created = create(native, CUSTOMER, customer())
+    assert created.resource_id is not None
+    read = run(native.read(rpc.ReadRequest(urn(CUSTOMER), created.resource_id, {}, {})))
+    assert read.resource_id == created.resource_id
+    inputs, outs = plain(read.inputs), plain(read.properties)
+    assert inputs["name"] == "Contoso Outdoor" and inputs["account"]["currencyCode"] == "USD"
+    assert outs["accountId"] == plain(created.properties)["accountId"]
+    # The inputs read pass check, and the program that declares them finds nothing to change.
+    rechecked = check(native, CUSTOMER, customer(), inputs)
+    assert rechecked.failures == [] and rechecked.inputs is not None
+    same = run(native.diff(rpc.DiffRequest(urn(CUSTOMER), created.resource_id, read.properties, rechecked.inputs, [])))
+    assert same.changes is False, same.detailed_diff
+
+
+def test_read_of_an_account_by_id_alone(native: MsadsProvider) -> None:
+    customer_id = create(native, CUSTOMER, customer()).resource_id
+    assert customer_id is not None
+    created = create(native, ACCOUNT, account(customer_id))
+    assert created.resource_id is not None
+    read = run(native.read(rpc.ReadRequest(urn(ACCOUNT), created.resource_id, {}, {})))
+    assert plain(read.inputs)["customerId"] == customer_id and plain(read.inputs)["name"] == "Contoso Outdoor - Brand"
+
+
+def test_detailed_diff_names_the_field_that_forces_a_replacement(native: MsadsProvider) -> None:
+    customer_id = create(native, CUSTOMER, customer()).resource_id
+    assert customer_id is not None
+    created = create(native, ACCOUNT, account(customer_id, deletionPolicy="deactivate"))
+    assert created.resource_id is not None
+    changed = diff(
+        native,
+        ACCOUNT,
+        created.resource_id,
+        created.properties,
+        account(customer_id, deletionPolicy="deactivate", name="Contoso Outdoor - Shopping", currencyCode="EUR"),
+    )
+    assert changed.changes is True
+    kinds = {path: d.kind for path, d in changed.detailed_diff.items()}
+    assert kinds == {"currencyCode": rpc.PropertyDiffKind.UPDATE_REPLACE, "name": rpc.PropertyDiffKind.UPDATE}
+    assert changed.replaces == ["currencyCode"] and changed.delete_before_replace is True
+
+
+def test_detailed_diff_of_a_nested_field_names_its_path(native: MsadsProvider) -> None:
+    created = create(native, CUSTOMER, customer(deletionPolicy="abandon"))
+    assert created.resource_id is not None
+    news = customer(name="Contoso Outdoors", deletionPolicy="abandon")
+    news["account"]["name"] = "Contoso Outdoor - Everything"
+    news["account"]["currencyCode"] = "EUR"
+    changed = diff(native, CUSTOMER, created.resource_id, created.properties, news)
+    kinds = {path: d.kind for path, d in changed.detailed_diff.items()}
+    assert kinds == {
+        "name": rpc.PropertyDiffKind.UPDATE,
+        "account.name": rpc.PropertyDiffKind.UPDATE,
+        "account.currencyCode": rpc.PropertyDiffKind.UPDATE_REPLACE,
+    }
+    assert changed.replaces == ["account"]
+
+
+def test_update_writes_and_answers_camel_case_outputs(native: MsadsProvider) -> None:
+    created = create(native, CUSTOMER, customer())
+    assert created.resource_id is not None
+    checked = check(native, CUSTOMER, customer(name="Contoso Outdoors"), plain(created.properties))
+    assert checked.inputs is not None
+    request = rpc.UpdateRequest(urn(CUSTOMER), created.resource_id, created.properties, checked.inputs, 60, [], False)
+    updated = run(native.update(request))
+    assert plain(updated.properties)["name"] == "Contoso Outdoors"
+    read = run(native.read(rpc.ReadRequest(urn(CUSTOMER), created.resource_id, updated.properties, {})))
+    assert plain(read.properties)["name"] == "Contoso Outdoors"
+
+
+# -- provider instances and secrets ----------------------------------------------------------------------------
+
+
+def test_two_provider_instances_sign_up_under_their_own_parent_customers(
+    emulator_process: EmulatorProcess, emulator: EmulatorControl
+) -> None:
+    first_parent = aggregator(emulator)
+    first = configured(emulator_process.url, parentCustomerId=first_parent)
+    made_by_first = create(first, CUSTOMER, customer())
+    second_parent = made_by_first.resource_id
+    assert second_parent is not None
+    second = configured(emulator_process.url, parentCustomerId=second_parent)
+    made_by_second = create(second, CUSTOMER, customer(name="Fabrikam", allowDuplicateName=True))
+    # And the first instance still signs up under its own parent, in the same process.
+    again = create(first, CUSTOMER, customer(name="Tailspin"))
+    assert plain(made_by_first.properties)["parentCustomerId"] == first_parent
+    assert plain(made_by_second.properties)["parentCustomerId"] == second_parent
+    assert plain(again.properties)["parentCustomerId"] == first_parent
+    assert first.session.client() is not second.session.client()
+
+
+def test_no_configured_secret_in_what_the_provider_returns(native: MsadsProvider) -> None:
+    created = create(native, CUSTOMER, customer())
+    assert created.resource_id is not None
+    read = run(native.read(rpc.ReadRequest(urn(CUSTOMER), created.resource_id, {}, {})))
+    for props in (created.properties, read.properties, read.inputs):
+        text = json.dumps(plain(props), default=str)
+        assert ACCESS_TOKEN not in text
+        assert "accessToken" not in text and "developerToken" not in text
+
+
+def test_secret_inputs_come_back_as_secrets(native: MsadsProvider) -> None:
+    inputs = values(customer())
+    inputs["name"] = inputs["name"].with_secret(True)
+    checked = run(native.check(rpc.CheckRequest(urn(CUSTOMER), {}, inputs, b"")))
+    assert checked.inputs is not None and checked.inputs["name"].is_secret
+    created = run(native.create(rpc.CreateRequest(urn(CUSTOMER), checked.inputs, 60, False)))
+    assert created.properties["name"].is_secret and not created.properties["customerId"].is_secret
+
+
+# -- errors ------------------------------------------------------------------------------------------------------
+
+
+def test_our_errors_name_properties_as_the_schema_does(native: MsadsProvider) -> None:
+    created = create(native, CUSTOMER, customer())
+    assert created.resource_id is not None
+    news = customer()
+    news["account"]["currencyCode"] = "EUR"
+    with pytest.raises(DeletionPreventedError) as raised:
+        diff(native, CUSTOMER, created.resource_id, created.properties, news)
+    assert "deletionPolicy" in str(raised.value) and "deletion_policy" not in str(raised.value)
+
+
+def test_the_native_server_prints_our_errors_without_frames(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi.provider.experimental import server
+
+    monkeypatch.setattr(server, "traceback", traceback)
+    server_errors.install_native()
+
+    async def failing(error: Exception) -> None:
+        raise error
+
+    class Servicer:
+        @server._raise_with_traceback
+        async def Diff(self, request: object, context: object) -> None:  # noqa: N802 - the gRPC method's name
+            await failing(request)  # type: ignore[arg-type]
+
+    with pytest.raises(Exception, match=r"^customer 1: set deletionPolicy:\n$"):
+        run(Servicer().Diff(DeletionPreventedError("customer 1: set deletionPolicy"), None))
+    with pytest.raises(Exception, match=r"^a bug:\n  File"):
+        run(Servicer().Diff(ValueError("a bug"), None))
+
+
+# -- the plugin process ------------------------------------------------------------------------------------------
+
+PLUGIN = Path(__file__).resolve().parents[2] / "provider" / "bin" / "pulumi-resource-msads"
+
+
+@pytest.fixture
+def plugin() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
+    """``pulumi-resource-msads`` as the engine starts it: its port on stdout, then gRPC."""
+    process = subprocess.Popen([str(PLUGIN), "127.0.0.1:1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            yield provider_pb2_grpc.ResourceProviderStub(channel)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def _struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
+    return PropertyValue.marshal_map(values(props))
+
+
+def test_the_plugin_serves_check_create_and_a_detailed_diff_over_grpc(
+    plugin: provider_pb2_grpc.ResourceProviderStub, emulator_process: EmulatorProcess, emulator: EmulatorControl
+) -> None:
+    config = {k.removeprefix("msads:"): v for k, v in provider_config(emulator_process.url).items()}
+    assert plugin.GetPluginInfo(empty_pb2.Empty()).version == native_provider.version()
+    plugin.Configure(provider_pb2.ConfigureRequest(args=_struct(config), acceptSecrets=True))
+
+    unknown = plugin.Check(provider_pb2.CheckRequest(urn=urn(CUSTOMER), news=_struct(customer(name=UNKNOWN))))
+    assert list(unknown.failures) == [] and unknown.inputs.fields["name"].string_value == UNKNOWN
+    bad = plugin.Check(provider_pb2.CheckRequest(urn=urn(CUSTOMER), news=_struct(customer(marketCountry="Narnia"))))
+    assert [f.property for f in bad.failures] == ["marketCountry"]
+
+    checked = plugin.Check(provider_pb2.CheckRequest(urn=urn(CUSTOMER), news=_struct(customer())))
+    created = plugin.Create(provider_pb2.CreateRequest(urn=urn(CUSTOMER), properties=checked.inputs))
+    assert created.id == created.properties.fields["customerId"].string_value
+
+    news = customer(name="Contoso Outdoors")
+    news["account"]["currencyCode"] = "EUR"
+    rechecked = plugin.Check(provider_pb2.CheckRequest(urn=urn(CUSTOMER), olds=created.properties, news=_struct(news)))
+    request = provider_pb2.DiffRequest(urn=urn(CUSTOMER), id=created.id, olds=created.properties, news=rechecked.inputs)
+    with pytest.raises(grpc.RpcError) as refused:  # a replacement that deletion_policy 'prevent' forbids
+        plugin.Diff(request)
+    message = refused.value.details()  # type: ignore[attr-defined]
+    assert "deletionPolicy" in message and "File " not in message, message
+
+    abandoned = customer(name="Fabrikam", deletionPolicy="abandon")
+    checked = plugin.Check(provider_pb2.CheckRequest(urn=urn(CUSTOMER), news=_struct(abandoned)))
+    created = plugin.Create(provider_pb2.CreateRequest(urn=urn(CUSTOMER), properties=checked.inputs))
+    news = {**abandoned, "name": "Fabrikam Outdoors", "account": news["account"]}
+    rechecked = plugin.Check(provider_pb2.CheckRequest(urn=urn(CUSTOMER), olds=created.properties, news=_struct(news)))
+    request = provider_pb2.DiffRequest(urn=urn(CUSTOMER), id=created.id, olds=created.properties, news=rechecked.inputs)
+    diffed = plugin.Diff(request)
+    assert diffed.hasDetailedDiff and list(diffed.replaces) == ["account"]
+    kinds = {path: d.kind for path, d in diffed.detailedDiff.items()}
+    assert kinds["account.currencyCode"] == provider_pb2.PropertyDiff.UPDATE_REPLACE
+    assert kinds["name"] == provider_pb2.PropertyDiff.UPDATE
