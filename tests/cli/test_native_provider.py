@@ -1,0 +1,110 @@
+"""The native provider plugin under the real CLI: a Python program that declares ``msads:index:Customer`` resources
+through a local ``plugins.providers`` path (provider/bin/pulumi-resource-msads), ``up``, a preview with no
+changes, ``preview --diff`` naming the field that forces a replacement, and ``pulumi import`` of a customer made
+outside the stack followed by an ``up`` with no changes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pulumi_msads.emulator.process import EmulatorProcess
+
+from ..provider.test_native_provider import configured, create, customer
+from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
+from .support import REPO, Stack, assert_no_traceback
+
+pytestmark = [pytest.mark.cli, pytest.mark.slow]
+
+PROGRAM = Path(__file__).parent / "programs" / "native" / "__main__.py"
+PULUMI_YAML = """\
+name: msads-native
+description: Customers on the native msads provider (a test project outside the repository).
+runtime:
+  name: python
+  options:
+    toolchain: pip
+    virtualenv: {venv}
+plugins:
+  providers:
+    - name: msads
+      path: {plugin}
+"""
+
+
+@dataclass
+class Native:
+    folder: Path
+    stack: Stack
+    emulator: EmulatorProcess
+
+    def declare(self, customers: dict[str, dict[str, Any]]) -> None:
+        (self.folder / "customers.json").write_text(json.dumps(customers, indent=2) + "\n")
+
+
+@pytest.fixture
+def native(tmp_path: Path, pulumi_cli: Path) -> Iterator[Native]:
+    with EmulatorProcess(tmp_path / "emulator.sqlite3", args=EMULATOR_ARGS) as emulator:
+        folder = tmp_path / "project"
+        folder.mkdir()
+        shutil.copy(PROGRAM, folder / "__main__.py")
+        plugin = REPO / "provider" / "bin"
+        (folder / "Pulumi.yaml").write_text(PULUMI_YAML.format(venv=REPO / ".venv", plugin=plugin))
+        stack = Stack(pulumi_cli, folder, "test", tmp_path / "home")
+        stack.init(stack_config(emulator), STACK_SECRETS)
+        yield Native(folder, stack, emulator)
+
+
+def _no_secrets_in(stack: Stack) -> None:
+    everything = "\n".join(run.output for run in stack.transcript) + json.dumps(stack.export())
+    assert ACCESS_TOKEN not in everything and DEVELOPER_TOKEN not in everything
+
+
+def test_up_then_preview_proposes_nothing_and_diff_names_the_field_forcing_a_replacement(native: Native) -> None:
+    contoso = customer(deletionPolicy="abandon")
+    native.declare({"contoso": contoso})
+    native.stack.up()
+    [state] = [r for r in native.stack.export()["deployment"]["resources"] if r["type"] == "msads:index:Customer"]
+    assert state["outputs"]["account"]["currencyCode"] == "USD" and state["outputs"]["customerId"] == state["id"]
+    native.stack.preview("--expect-no-changes")
+
+    changed = customer(deletionPolicy="abandon")
+    changed["account"]["currencyCode"] = "EUR"
+    native.declare({"contoso": changed})
+    shown = native.stack.preview("--diff", expect=None)
+    assert shown.returncode == 0 and "replace" in shown.output and "currencyCode" in shown.output, shown
+    _no_secrets_in(native.stack)
+
+
+def test_import_of_a_customer_made_outside_the_stack_then_up_changes_nothing(native: Native) -> None:
+    outside = configured(native.emulator.url, developerToken=DEVELOPER_TOKEN, accessToken=ACCESS_TOKEN)
+    made = create(outside, "msads:index:Customer", customer(name="Fabrikam"))
+    assert made.resource_id is not None
+    native.declare({})
+    native.stack.up()
+    imported = native.stack.run(
+        "import",
+        "msads:index:Customer",
+        "fabrikam",
+        made.resource_id,
+        "--yes",
+        "--protect=false",
+        # the Python language host this CLI runs (sdk v3.68.0) answers GenerateProgram "not implemented", so the
+        # declaration is written by hand below rather than generated
+        "--generate-code=false",
+    )
+    assert_no_traceback(imported)
+    [state] = [r for r in native.stack.export()["deployment"]["resources"] if r["type"] == "msads:index:Customer"]
+    assert state["id"] == made.resource_id and state["outputs"]["name"] == "Fabrikam"
+
+    native.declare({"fabrikam": customer(name="Fabrikam")})
+    native.stack.preview("--expect-no-changes")
+    native.stack.up("--expect-no-changes")
+    _no_secrets_in(native.stack)
