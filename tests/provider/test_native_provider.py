@@ -95,7 +95,14 @@ def plain(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coroutine)
+    """On a private event loop: ``asyncio.run`` would leave the thread with no current loop (it sets None), and
+    the ``set_mocks`` tests that run after these in the same worker need ``asyncio.get_event_loop()`` to answer.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.close()
 
 
 def urn(token: str, name: str = "x") -> str:
