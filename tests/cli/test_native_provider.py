@@ -108,3 +108,28 @@ def test_import_of_a_customer_made_outside_the_stack_then_up_changes_nothing(nat
     native.stack.preview("--expect-no-changes")
     native.stack.up("--expect-no-changes")
     _no_secrets_in(native.stack)
+
+
+def test_two_explicit_providers_sign_up_customers_under_their_own_parent_customers(native: Native) -> None:
+    outside = configured(native.emulator.url, developerToken=DEVELOPER_TOKEN, accessToken=ACCESS_TOKEN)
+    second_agency = create(outside, "msads:index:Customer", customer(name="Second Agency", deletionPolicy="abandon"))
+    [user] = native.emulator.control.data()["users"]
+    first_parent, second_parent = str(user["ParentId"]), str(second_agency.resource_id)
+    settings = {k.removeprefix("msads:"): v for k, v in stack_config(native.emulator).items()}
+    (native.folder / "providers.json").write_text(
+        json.dumps(
+            {
+                "first": {"settings": {**settings, "parentCustomerId": first_parent}, "customers": ["contoso"]},
+                "second": {"settings": {**settings, "parentCustomerId": second_parent}, "customers": ["fabrikam"]},
+            }
+        )
+    )
+    native.declare({"contoso": customer(name="Contoso"), "fabrikam": customer(name="Fabrikam")})
+    native.stack.up()
+
+    parents = {c["Name"]: str(c["ParentId"]) for c in native.emulator.control.data()["customers"]}
+    assert parents["Contoso"] == first_parent and parents["Fabrikam"] == second_parent
+    providers = [r for r in native.stack.export()["deployment"]["resources"] if r["type"] == "pulumi:providers:msads"]
+    assert sorted(p["urn"].rsplit("::", 1)[-1] for p in providers) == ["first", "second"]
+    native.stack.preview("--expect-no-changes")
+    _no_secrets_in(native.stack)

@@ -1,8 +1,11 @@
 """A Python program on the native msads provider (issue 15), with no generated SDK yet: raw CustomResources of the
 package schema's types, camelCase inputs as the schema names them.
 
-It declares what ``customers.json`` beside it lists, ``{logical name: inputs}``, with the default provider: the
-engine finds ``pulumi-resource-msads`` through the ``plugins.providers`` path of the project's Pulumi.yaml.
+It declares what ``customers.json`` beside it lists, ``{logical name: inputs}``. With no ``providers.json`` they
+go to the default provider, which the engine finds through the ``plugins.providers`` path of the project's
+Pulumi.yaml and configures from the stack's ``msads:`` config. ``providers.json``, ``{provider name: {"settings":
+{...}, "customers": [logical names]}}``, declares explicit providers instead (two parent customers in one stack),
+each with its own settings and the stack's credentials, read as secrets.
 """
 
 import json
@@ -10,7 +13,22 @@ from pathlib import Path
 
 import pulumi
 
-declared = json.loads((Path(__file__).parent / "customers.json").read_text())
+HERE = Path(__file__).parent
+declared = json.loads((HERE / "customers.json").read_text())
+placements = json.loads((HERE / "providers.json").read_text()) if (HERE / "providers.json").exists() else {}
+
+stack_config = pulumi.Config("msads")
+provider_of: dict[str, pulumi.ProviderResource] = {}
+for provider_name, placement in placements.items():
+    settings = {
+        **placement["settings"],
+        "developerToken": stack_config.require_secret("developerToken"),
+        "accessToken": stack_config.require_secret("accessToken"),
+    }
+    provider = pulumi.ProviderResource("msads", provider_name, settings)
+    provider_of |= {name: provider for name in placement["customers"]}
+
 for name, inputs in declared.items():
-    customer = pulumi.CustomResource("msads:index:Customer", name, inputs)
+    options = pulumi.ResourceOptions(provider=provider_of.get(name))
+    customer = pulumi.CustomResource("msads:index:Customer", name, inputs, options)
     pulumi.export(name, customer.id)
