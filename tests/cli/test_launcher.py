@@ -1,4 +1,4 @@
-"""Every Pulumi project in the repository starts its dynamic provider under the real launcher.
+"""Every Python Pulumi project in the repository starts its dynamic provider under the real launcher.
 
 The engine runs the language host against the project root and the dynamic-provider launcher
 (`pulumi-resource-pulumi-python`) in the program's directory, handing it Pulumi.yaml's
@@ -23,12 +23,21 @@ from .support import REPO
 
 pytestmark = pytest.mark.cli
 
-PROJECTS = sorted(
+ALL_PROJECTS = sorted(
     REPO / line
     for line in subprocess.run(
         ["git", "ls-files", "Pulumi.yaml", "*/Pulumi.yaml"], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.split()
 )
+
+
+def runtime(path: Path) -> str:
+    declared = yaml.safe_load(path.read_text())["runtime"]
+    return str(declared if isinstance(declared, str) else declared["name"])
+
+
+PROJECTS = [path for path in ALL_PROJECTS if runtime(path) == "python"]
+"""The projects whose programs run dynamic providers (examples/yaml is on the native plugin: no launcher)."""
 
 
 def program_dir(root: Path, project: dict[str, Any]) -> Path:
@@ -46,7 +55,11 @@ def virtualenv(project: dict[str, Any]) -> str:
 
 
 def test_the_repository_has_its_projects() -> None:
-    assert [p.relative_to(REPO).as_posix() for p in PROJECTS] == ["Pulumi.yaml", "examples/gitops/Pulumi.yaml"]
+    assert {p.relative_to(REPO).as_posix(): runtime(p) for p in ALL_PROJECTS} == {
+        "Pulumi.yaml": "python",
+        "examples/gitops/Pulumi.yaml": "python",
+        "examples/yaml/Pulumi.yaml": "yaml",
+    }
 
 
 @pytest.mark.parametrize("path", PROJECTS, ids=lambda p: p.relative_to(REPO).as_posix())
