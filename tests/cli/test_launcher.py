@@ -37,7 +37,8 @@ def runtime(path: Path) -> str:
 
 
 PROJECTS = [path for path in ALL_PROJECTS if runtime(path) == "python"]
-"""The projects whose programs run dynamic providers (examples/yaml is on the native plugin: no launcher)."""
+"""The Python projects: the dynamic provider's, and examples/native, whose program the same host runs with the
+same virtualenv (its provider is the native plugin; the launcher still starts there). examples/yaml has no Python."""
 
 
 def program_dir(root: Path, project: dict[str, Any]) -> Path:
@@ -58,6 +59,7 @@ def test_the_repository_has_its_projects() -> None:
     assert {p.relative_to(REPO).as_posix(): runtime(p) for p in ALL_PROJECTS} == {
         "Pulumi.yaml": "python",
         "examples/gitops/Pulumi.yaml": "python",
+        "examples/native/Pulumi.yaml": "python",
         "examples/yaml/Pulumi.yaml": "yaml",
     }
 

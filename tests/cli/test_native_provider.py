@@ -19,7 +19,7 @@ from pulumi_msads.emulator.process import EmulatorProcess
 
 from ..provider.test_native_provider import configured, create, customer
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
-from .support import REPO, Stack, assert_no_traceback
+from .support import REPO, Stack, assert_no_traceback, writes
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -133,3 +133,41 @@ def test_two_explicit_providers_sign_up_customers_under_their_own_parent_custome
     assert sorted(p["urn"].rsplit("::", 1)[-1] for p in providers) == ["first", "second"]
     native.stack.preview("--expect-no-changes")
     _no_secrets_in(native.stack)
+
+
+EXAMPLE = REPO / "examples" / "native"
+
+
+@pytest.fixture
+def native_quickstart(tmp_path: Path, pulumi_cli: Path) -> Iterator[Native]:
+    """examples/native copied out of the repository, its relative paths made absolute (as a user's copy would)."""
+    with EmulatorProcess(tmp_path / "emulator.sqlite3", args=EMULATOR_ARGS) as emulator:
+        folder = tmp_path / "project"
+        folder.mkdir()
+        shutil.copy(EXAMPLE / "__main__.py", folder / "__main__.py")
+        project = (EXAMPLE / "Pulumi.yaml").read_text()
+        for relative, absolute in (("../../.venv", REPO / ".venv"), ("../../provider/bin", REPO / "provider" / "bin")):
+            assert relative in project
+            project = project.replace(relative, str(absolute))
+        (folder / "Pulumi.yaml").write_text(project)
+        stack = Stack(pulumi_cli, folder, "test", tmp_path / "home")
+        stack.init(stack_config(emulator), STACK_SECRETS)
+        yield Native(folder, stack, emulator)
+
+
+def test_the_quickstart_on_the_generated_sdk_goes_up_previews_nothing_and_destroys_by_its_policy(
+    native_quickstart: Native,
+) -> None:
+    stack, control = native_quickstart.stack, native_quickstart.emulator.control
+    stack.up()
+    outputs = stack.outputs()
+    assert all(str(outputs[key]).isdigit() for key in ("customer_id", "primary_account_id", "brand_account_id"))
+    assert writes(control.calls()) == {"SignupCustomer": 1, "AddAccount": 1}
+    stack.preview("--expect-no-changes")
+
+    control.reset_calls()
+    stack.destroy("--yes")
+    assert writes(control.calls()) == {"DeleteAccount": 2}  # deletion_policy deactivate: both accounts, once each
+    statuses = {a["Id"]: a["AccountLifeCycleStatus"] for a in control.data()["accounts"]}
+    assert statuses[int(outputs["brand_account_id"])] == statuses[int(outputs["primary_account_id"])] == "Inactive"
+    _no_secrets_in(stack)
