@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ..samples import TRANSPORTS
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN
 from .examples import EXAMPLES
 from .support import assert_no_traceback, assert_shows_readme_quote, changes, parse_diff, steps, writes
@@ -21,11 +22,19 @@ from .worlds import World, deploy
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module", params=EXAMPLES, ids=lambda e: e.name)
+WORLDS = list(zip(EXAMPLES, TRANSPORTS, strict=True))
+"""Each example over one wire, each wire under one example: (quickstart, REST), (GitOps, SOAP). A program
+does not know the wire (only the provider's client does, tested over both wires in tests/lifecycle and
+tests/reliability, and under the CLI in test_lifecycle.py), so the other two pairs only repeated these
+tests: 4 stacks were a fifth of the suite's time, 2 cover every example and every wire under the CLI."""
+
+
+@pytest.fixture(scope="module", params=WORLDS, ids=lambda pair: "-".join((pair[0].name, pair[1])))
 def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, pulumi_cli: Path, transport: str
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, pulumi_cli: Path
 ) -> Iterator[World]:
-    yield from deploy(request.param, tmp_path_factory.mktemp(request.param.name), pulumi_cli, transport)
+    example, transport = request.param
+    yield from deploy(example, tmp_path_factory.mktemp(example.name), pulumi_cli, transport)
 
 
 @pytest.fixture
