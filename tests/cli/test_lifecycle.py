@@ -417,6 +417,7 @@ def test_adopt_id_of_a_customer_that_does_not_exist_fails_naming_adopt_id_and_re
 # -- 7. invalid inputs ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.wire_independent  # no call at all
 def test_invalid_inputs_fail_the_preview_naming_each_property_with_what_is_allowed_and_call_nothing(
     world: Deployed,
 ) -> None:
@@ -440,6 +441,7 @@ def test_invalid_inputs_fail_the_preview_naming_each_property_with_what_is_allow
 # -- 8. pulumi import -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.wire_independent  # no call at all
 def test_import_canary_pulumi_import_still_fails_for_dynamic_providers(world: Deployed) -> None:
     """pulumi/pulumi#16175: when this fails because the import worked, adopt_id can give way to `pulumi import`."""
     customer_id = world.id("contoso")
