@@ -38,7 +38,8 @@ def runtime(path: Path) -> str:
 
 PROJECTS = [path for path in ALL_PROJECTS if runtime(path) == "python"]
 """The Python projects: the dynamic provider's, and examples/native, whose program the same host runs with the
-same virtualenv (its provider is the native plugin; the launcher still starts there). examples/yaml and examples/typescript have no Python."""
+same virtualenv (its provider is the native plugin; the launcher still starts there). examples/yaml and
+examples/typescript have no Python."""
 
 
 def program_dir(root: Path, project: dict[str, Any]) -> Path:
