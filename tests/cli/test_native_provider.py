@@ -7,18 +7,15 @@ outside the stack followed by an ``up`` with no changes.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pulumi_msads.emulator.process import EmulatorProcess
-
 from ..provider.test_native_provider import configured, create, customer
-from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
+from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, stack_config
+from .native_projects import NativeStack, native_stack
 from .support import REPO, Stack, assert_no_traceback, writes
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
@@ -31,35 +28,23 @@ runtime:
   name: python
   options:
     toolchain: pip
-    virtualenv: {venv}
+    virtualenv: ../../.venv
 plugins:
   providers:
     - name: msads
-      path: {plugin}
+      path: ../../provider/bin
 """
 
 
-@dataclass
-class Native:
-    folder: Path
-    stack: Stack
-    emulator: EmulatorProcess
-
+class Native(NativeStack):
     def declare(self, customers: dict[str, dict[str, Any]]) -> None:
         (self.folder / "customers.json").write_text(json.dumps(customers, indent=2) + "\n")
 
 
 @pytest.fixture
 def native(tmp_path: Path, pulumi_cli: Path) -> Iterator[Native]:
-    with EmulatorProcess(tmp_path / "emulator.sqlite3", args=EMULATOR_ARGS) as emulator:
-        folder = tmp_path / "project"
-        folder.mkdir()
-        shutil.copy(PROGRAM, folder / "__main__.py")
-        plugin = REPO / "provider" / "bin"
-        (folder / "Pulumi.yaml").write_text(PULUMI_YAML.format(venv=REPO / ".venv", plugin=plugin))
-        stack = Stack(pulumi_cli, folder, "test", tmp_path / "home")
-        stack.init(stack_config(emulator), STACK_SECRETS)
-        yield Native(folder, stack, emulator)
+    with native_stack(tmp_path, pulumi_cli, PULUMI_YAML, files=[PROGRAM]) as made:
+        yield Native(made.folder, made.stack, made.emulator)
 
 
 def _no_secrets_in(stack: Stack) -> None:
@@ -139,24 +124,15 @@ EXAMPLE = REPO / "examples" / "native"
 
 
 @pytest.fixture
-def native_quickstart(tmp_path: Path, pulumi_cli: Path) -> Iterator[Native]:
-    """examples/native copied out of the repository, its relative paths made absolute (as a user's copy would)."""
-    with EmulatorProcess(tmp_path / "emulator.sqlite3", args=EMULATOR_ARGS) as emulator:
-        folder = tmp_path / "project"
-        folder.mkdir()
-        shutil.copy(EXAMPLE / "__main__.py", folder / "__main__.py")
-        project = (EXAMPLE / "Pulumi.yaml").read_text()
-        for relative, absolute in (("../../.venv", REPO / ".venv"), ("../../provider/bin", REPO / "provider" / "bin")):
-            assert relative in project
-            project = project.replace(relative, str(absolute))
-        (folder / "Pulumi.yaml").write_text(project)
-        stack = Stack(pulumi_cli, folder, "test", tmp_path / "home")
-        stack.init(stack_config(emulator), STACK_SECRETS)
-        yield Native(folder, stack, emulator)
+def native_quickstart(tmp_path: Path, pulumi_cli: Path) -> Iterator[NativeStack]:
+    """examples/native, copied out of the repository."""
+    project = (EXAMPLE / "Pulumi.yaml").read_text()
+    with native_stack(tmp_path, pulumi_cli, project, files=[EXAMPLE / "__main__.py"]) as made:
+        yield made
 
 
 def test_the_quickstart_on_the_generated_sdk_goes_up_previews_nothing_and_destroys_by_its_policy(
-    native_quickstart: Native,
+    native_quickstart: NativeStack,
 ) -> None:
     stack, control = native_quickstart.stack, native_quickstart.emulator.control
     stack.up()

@@ -5,39 +5,30 @@ language host (``pulumi-language-nodejs``, built by scripts/pulumi-cli; ``node_m
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
+from pulumi_msads.emulator.process import EmulatorControl
 
-from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
+from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN
+from .native_projects import native_stack
 from .support import REPO, Stack, writes
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
 EXAMPLE = REPO / "examples" / "typescript"
-PLUGIN_LINE = "path: ../../provider/bin"
 
 
 @pytest.fixture
 def typescript(tmp_path: Path, pulumi_cli: Path) -> Iterator[tuple[Stack, EmulatorControl]]:
     if not (EXAMPLE / "node_modules" / "@pulumi" / "pulumi").is_dir():
         pytest.fail(f"no {EXAMPLE / 'node_modules'}: scripts/setup installs it (npm ci)")
-    with EmulatorProcess(tmp_path / "emulator.sqlite3", args=EMULATOR_ARGS) as emulator:
-        folder = tmp_path / "project"
-        folder.mkdir()
-        for name in ("index.ts", "package.json", "tsconfig.json"):
-            shutil.copy(EXAMPLE / name, folder / name)
-        (folder / "node_modules").symlink_to(EXAMPLE / "node_modules")
-        project = (EXAMPLE / "Pulumi.yaml").read_text()
-        assert PLUGIN_LINE in project
-        (folder / "Pulumi.yaml").write_text(project.replace(PLUGIN_LINE, f"path: {REPO / 'provider' / 'bin'}"))
-        stack = Stack(pulumi_cli, folder, "test", tmp_path / "home")
-        stack.init(stack_config(emulator), STACK_SECRETS)
-        yield stack, emulator.control
+    files = [EXAMPLE / name for name in ("index.ts", "package.json", "tsconfig.json")]
+    project = (EXAMPLE / "Pulumi.yaml").read_text()
+    with native_stack(tmp_path, pulumi_cli, project, files=files, links=[EXAMPLE / "node_modules"]) as made:
+        yield made.stack, made.emulator.control
 
 
 def test_the_typescript_quickstart_goes_up_previews_nothing_and_destroys_by_its_policy(

@@ -7,52 +7,29 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from pulumi_msads.emulator.process import EmulatorProcess
-
-from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
-from .support import REPO, Stack, assert_no_traceback, writes
+from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN
+from .native_projects import NativeStack, native_stack
+from .support import REPO, assert_no_traceback, writes
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
 EXAMPLE = REPO / "examples" / "yaml" / "Pulumi.yaml"
-PLUGIN_LINE = "path: ../../provider/bin"
-
-
-@dataclass
-class YamlStack:
-    folder: Path
-    stack: Stack
-    emulator: EmulatorProcess
-
-    def edit(self, old: str, new: str) -> None:
-        program = self.folder / "Pulumi.yaml"
-        text = program.read_text()
-        assert text.count(old) == 1, old
-        program.write_text(text.replace(old, new))
 
 
 @pytest.fixture
-def yaml_stack(tmp_path: Path, pulumi_cli: Path) -> Iterator[YamlStack]:
+def yaml_stack(tmp_path: Path, pulumi_cli: Path) -> Iterator[NativeStack]:
     if not (pulumi_cli / "pulumi-language-yaml").exists() and shutil.which("pulumi-language-yaml") is None:
         pytest.fail(f"no pulumi-language-yaml beside {pulumi_cli}: run scripts/pulumi-cli to build it")
-    with EmulatorProcess(tmp_path / "emulator.sqlite3", args=EMULATOR_ARGS) as emulator:
-        folder = tmp_path / "project"
-        folder.mkdir()
-        text = EXAMPLE.read_text()
-        assert PLUGIN_LINE in text, "the example names the plugin directory relative to itself"
-        (folder / "Pulumi.yaml").write_text(text.replace(PLUGIN_LINE, f"path: {REPO / 'provider' / 'bin'}"))
-        stack = Stack(pulumi_cli, folder, "test", tmp_path / "home")
-        stack.init(stack_config(emulator), STACK_SECRETS)
-        yield YamlStack(folder, stack, emulator)
+    with native_stack(tmp_path, pulumi_cli, EXAMPLE.read_text()) as made:
+        yield made
 
 
 def test_up_creates_the_customers_and_accounts_with_the_fewest_calls_then_previews_no_changes(
-    yaml_stack: YamlStack,
+    yaml_stack: NativeStack,
 ) -> None:
     yaml_stack.stack.up()
     stored = yaml_stack.emulator.control.data()
@@ -75,9 +52,9 @@ def test_up_creates_the_customers_and_accounts_with_the_fewest_calls_then_previe
     assert ACCESS_TOKEN not in text and DEVELOPER_TOKEN not in text
 
 
-def test_an_edit_previews_as_an_update_of_that_field_and_up_writes_it_once(yaml_stack: YamlStack) -> None:
+def test_an_edit_previews_as_an_update_of_that_field_and_up_writes_it_once(yaml_stack: NativeStack) -> None:
     yaml_stack.stack.up()
-    yaml_stack.edit("name: Contoso Outdoor - Brand", "name: Contoso Outdoor - Brand (US)")
+    yaml_stack.edit("Pulumi.yaml", "name: Contoso Outdoor - Brand", "name: Contoso Outdoor - Brand (US)")
     yaml_stack.emulator.control.reset_calls()
     shown = yaml_stack.stack.preview("--diff")
     assert "~ msads:index:Account: (update)" in shown.output and "Contoso Outdoor - Brand (US)" in shown.output, shown
@@ -87,9 +64,9 @@ def test_an_edit_previews_as_an_update_of_that_field_and_up_writes_it_once(yaml_
 
 
 def test_a_value_outside_the_schema_fails_the_preview_naming_the_property_and_calls_nothing(
-    yaml_stack: YamlStack,
+    yaml_stack: NativeStack,
 ) -> None:
-    yaml_stack.edit("currencyCode: GBP", "currencyCode: Pounds")
+    yaml_stack.edit("Pulumi.yaml", "currencyCode: GBP", "currencyCode: Pounds")
     failed = yaml_stack.stack.preview(expect=None)
     # pulumi-yaml checks the program against the provider's schema (GetSchema): the WSDL's currency codes
     assert failed.returncode != 0 and "currencyCode" in failed.output and "Allowed values" in failed.output, failed
