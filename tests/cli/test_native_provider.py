@@ -147,3 +147,9 @@ def test_the_quickstart_on_the_generated_sdk_goes_up_previews_nothing_and_destro
     statuses = {a["Id"]: a["AccountLifeCycleStatus"] for a in control.data()["accounts"]}
     assert statuses[int(outputs["brand_account_id"])] == statuses[int(outputs["primary_account_id"])] == "Inactive"
     _no_secrets_in(stack)
+
+
+def test_the_cli_accepts_the_package_schema(tmp_path: Path, pulumi_cli: Path) -> None:
+    stack = Stack(pulumi_cli, tmp_path, "unused", tmp_path / "home")
+    checked = stack.run("schema", "check", str(REPO / "provider" / "pulumi_msads" / "schema.json"), stack=False)
+    assert "error" not in checked.output.lower(), checked
