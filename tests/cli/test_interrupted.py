@@ -21,6 +21,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +74,18 @@ def _kill_if_same(processes: dict[int, str]) -> None:
                 os.kill(pid, signal.SIGKILL)
 
 
+def _kill_cli(process: subprocess.Popen[Any], grace: float = 0.0) -> None:
+    """SIGKILL a CLI started in a session of its own (its whole process group), wait ``grace`` seconds for the
+    requests in flight to commit, then end the plugins the kill orphaned: each runs in a process group of its own,
+    so the group kill misses them, and they would wait for an engine forever, one per killed run."""
+    plugins = _descendants(process.pid)
+    with contextlib.suppress(ProcessLookupError):  # the engine may have ended on its own already
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    time.sleep(grace)
+    _kill_if_same(plugins)
+
+
 class Interrupted:
     """The GitOps example's stack on an emulator of its own, and the commands of the documented recovery."""
 
@@ -101,12 +114,8 @@ class Interrupted:
             assert process.poll() is None, "the up finished before the kill point"
             assert time.monotonic() < deadline, "the kill point was never reached"
             time.sleep(0.02)
-        plugins = _descendants(process.pid)
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        time.sleep(LATENCY * 3)  # the requests in flight commit after the client is gone, as on the service
+        _kill_cli(process, grace=LATENCY * 3)  # in-flight requests commit after the client is gone, as on the service
         self.emulator.control.set_latency(0)
-        _kill_if_same(plugins)  # orphans that would wait for an engine forever, one per killed run
 
     def recover(self) -> list[str]:
         """The README's recovery; returns the names it adopted (``refusals`` keeps the failed ups)."""
@@ -354,9 +363,7 @@ def test_a_killed_destroy_under_prevent_leaves_the_stack_and_the_service_as_they
             refused = True
             break
     assert refused, "the destroy refused"
-    with contextlib.suppress(ProcessLookupError):  # the engine may have ended on its own already
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    _kill_cli(process)
     stack.run("cancel", "--yes", expect=None)  # a lock only if the kill came before the engine let go of it
     interrupted.emulator.control.reset_calls()
 
