@@ -67,7 +67,7 @@ LONGEST_FIRST = (
     "tests/bench/test_bench_smoke.py",
     "tests/cli/test_native_provider.py",
     "tests/cli/test_yaml_program.py",
-    "tests/cli/test_typescript_program.py",
+    "tests/cli/test_native_quickstarts.py",
 )
 """The files that take longest (minutes, under the real CLI), first: scripts/test runs a file per worker at a
 time, and a long file started last would leave one worker busy alone at the end."""

@@ -7,6 +7,7 @@ of an example would. Every such stack talks to an emulator of its own.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from pulumi_msads.emulator.process import EmulatorProcess
 
-from .conftest import EMULATOR_ARGS, STACK_SECRETS, stack_config
+from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, EMULATOR_ARGS, STACK_SECRETS, stack_config
 from .support import REPO, Stack
 
 RELATIVE_PATHS = {"../../.venv": REPO / ".venv", "../../provider/bin": REPO / "provider" / "bin"}
@@ -33,6 +34,11 @@ class NativeStack:
         text = path.read_text()
         assert text.count(old) == 1, old
         path.write_text(text.replace(old, new))
+
+    def assert_no_credentials(self) -> None:
+        """Neither credential in anything the CLI printed for this stack, nor in its state."""
+        everything = "\n".join(run.output for run in self.stack.transcript) + json.dumps(self.stack.export())
+        assert ACCESS_TOKEN not in everything and DEVELOPER_TOKEN not in everything
 
 
 def absolute_paths(project: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 from ..provider.test_native_provider import configured, create, customer
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, stack_config
 from .native_projects import NativeStack, native_stack
-from .support import REPO, Stack, assert_no_traceback, writes
+from .support import REPO, Stack, assert_no_traceback
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -47,11 +47,6 @@ def native(tmp_path: Path, pulumi_cli: Path) -> Iterator[Native]:
         yield Native(made.folder, made.stack, made.emulator)
 
 
-def _no_secrets_in(stack: Stack) -> None:
-    everything = "\n".join(run.output for run in stack.transcript) + json.dumps(stack.export())
-    assert ACCESS_TOKEN not in everything and DEVELOPER_TOKEN not in everything
-
-
 def test_up_then_preview_proposes_nothing_and_diff_names_the_field_forcing_a_replacement(native: Native) -> None:
     contoso = customer(deletionPolicy="abandon")
     native.declare({"contoso": contoso})
@@ -65,7 +60,7 @@ def test_up_then_preview_proposes_nothing_and_diff_names_the_field_forcing_a_rep
     native.declare({"contoso": changed})
     shown = native.stack.preview("--diff", expect=None)
     assert shown.returncode == 0 and "replace" in shown.output and "currencyCode" in shown.output, shown
-    _no_secrets_in(native.stack)
+    native.assert_no_credentials()
 
 
 def test_import_of_a_customer_made_outside_the_stack_then_up_changes_nothing(native: Native) -> None:
@@ -92,7 +87,7 @@ def test_import_of_a_customer_made_outside_the_stack_then_up_changes_nothing(nat
     native.declare({"fabrikam": customer(name="Fabrikam")})
     native.stack.preview("--expect-no-changes")
     native.stack.up("--expect-no-changes")
-    _no_secrets_in(native.stack)
+    native.assert_no_credentials()
 
 
 def test_two_explicit_providers_sign_up_customers_under_their_own_parent_customers(native: Native) -> None:
@@ -117,36 +112,7 @@ def test_two_explicit_providers_sign_up_customers_under_their_own_parent_custome
     providers = [r for r in native.stack.export()["deployment"]["resources"] if r["type"] == "pulumi:providers:msads"]
     assert sorted(p["urn"].rsplit("::", 1)[-1] for p in providers) == ["first", "second"]
     native.stack.preview("--expect-no-changes")
-    _no_secrets_in(native.stack)
-
-
-EXAMPLE = REPO / "examples" / "native"
-
-
-@pytest.fixture
-def native_quickstart(tmp_path: Path, pulumi_cli: Path) -> Iterator[NativeStack]:
-    """examples/native, copied out of the repository."""
-    project = (EXAMPLE / "Pulumi.yaml").read_text()
-    with native_stack(tmp_path, pulumi_cli, project, files=[EXAMPLE / "__main__.py"]) as made:
-        yield made
-
-
-def test_the_quickstart_on_the_generated_sdk_goes_up_previews_nothing_and_destroys_by_its_policy(
-    native_quickstart: NativeStack,
-) -> None:
-    stack, control = native_quickstart.stack, native_quickstart.emulator.control
-    stack.up()
-    outputs = stack.outputs()
-    assert all(str(outputs[key]).isdigit() for key in ("customer_id", "primary_account_id", "brand_account_id"))
-    assert writes(control.calls()) == {"SignupCustomer": 1, "AddAccount": 1}
-    stack.preview("--expect-no-changes")
-
-    control.reset_calls()
-    stack.destroy("--yes")
-    assert writes(control.calls()) == {"DeleteAccount": 2}  # deletion_policy deactivate: both accounts, once each
-    statuses = {a["Id"]: a["AccountLifeCycleStatus"] for a in control.data()["accounts"]}
-    assert statuses[int(outputs["brand_account_id"])] == statuses[int(outputs["primary_account_id"])] == "Inactive"
-    _no_secrets_in(stack)
+    native.assert_no_credentials()
 
 
 def test_the_cli_accepts_the_package_schema(tmp_path: Path, pulumi_cli: Path) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN
 from .native_projects import NativeStack, native_stack
 from .support import REPO, assert_no_traceback, writes
 
@@ -48,8 +47,7 @@ def test_up_creates_the_customers_and_accounts_with_the_fewest_calls_then_previe
     yaml_stack.stack.refresh("--yes")
     yaml_stack.stack.preview("--expect-no-changes")
     assert writes(yaml_stack.emulator.control.calls()) == {}
-    text = "\n".join(run.output for run in yaml_stack.stack.transcript)
-    assert ACCESS_TOKEN not in text and DEVELOPER_TOKEN not in text
+    yaml_stack.assert_no_credentials()
 
 
 def test_an_edit_previews_as_an_update_of_that_field_and_up_writes_it_once(yaml_stack: NativeStack) -> None:

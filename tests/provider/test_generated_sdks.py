@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SDK = REPO / "provider" / "sdk"
 
 
 def committed() -> dict[str, bytes]:
