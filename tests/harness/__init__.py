@@ -20,6 +20,7 @@ from .engine import (
     is_secret,
     provider_blob,
     reveal,
+    run_on_private_loop,
     secret,
     unknown,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "is_secret",
     "provider_blob",
     "reveal",
+    "run_on_private_loop",
     "run_program",
     "secret",
     "unknown",

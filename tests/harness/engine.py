@@ -30,10 +30,10 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
@@ -43,6 +43,8 @@ from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PROJECT = "msads-test"
@@ -124,17 +126,23 @@ def _is_object(value: Any) -> bool:
     return isinstance(value, dict) and not rpc.is_rpc_secret(value)
 
 
-def _to_struct(props: Props) -> struct_pb2.Struct:
-    """Serialize with the SDK itself (numbers become floats, top-level ``None`` is dropped): never "fix" what it does.
+def run_on_private_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to its end on an event loop of its own, as the provider server does.
 
-    A private event loop, as the server uses, so the thread's current loop (which ``set_mocks`` tests rely on) is
-    left alone.
+    The thread's current loop is left alone: ``asyncio.run`` would set it to None, and the ``set_mocks`` tests that
+    run after in the same worker need ``asyncio.get_event_loop()`` to answer.
     """
     loop = asyncio.new_event_loop()
     try:
-        return loop.run_until_complete(rpc.serialize_properties(props, {}))
+        return loop.run_until_complete(coroutine)
     finally:
         loop.close()
+
+
+def _to_struct(props: Props) -> struct_pb2.Struct:
+    """Serialize with the SDK itself (numbers become floats, top-level ``None`` is dropped): never "fix" what it
+    does."""
+    return run_on_private_loop(rpc.serialize_properties(props, {}))
 
 
 def _from_struct(struct: struct_pb2.Struct) -> Props:

@@ -8,13 +8,12 @@ instance, read with an id alone (``pulumi import``), and no configured secret in
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import traceback
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import grpc
 import pytest
@@ -29,9 +28,9 @@ from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 from pulumi_msads.errors import DeletionPreventedError
 from pulumi_msads.native_provider import ACCOUNT, CUSTOMER, MsadsProvider
 
+from ..harness import run_on_private_loop as run
 from ..samples import provider_config
 
-T = TypeVar("T")
 ACCESS_TOKEN = "native-access-token-7f3a"
 
 ADDRESS = {
@@ -92,17 +91,6 @@ def plain(props: Mapping[str, PropertyValue]) -> dict[str, Any]:
         return v.value
 
     return {k: one(v) for k, v in props.items()}
-
-
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """On a private event loop: ``asyncio.run`` would leave the thread with no current loop (it sets None), and
-    the ``set_mocks`` tests that run after these in the same worker need ``asyncio.get_event_loop()`` to answer.
-    """
-    loop = asyncio.new_event_loop()
-    try:
-        return loop.run_until_complete(coroutine)
-    finally:
-        loop.close()
 
 
 def urn(token: str, name: str = "x") -> str:
