@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -170,6 +171,25 @@ def test_latency_delays_every_call(soap: Soap, emulator: EmulatorControl) -> Non
     started = time.monotonic()
     soap.GetCurrentUser()
     assert time.monotonic() - started >= 0.3
+
+
+def test_calls_in_flight_at_once_are_counted_at_their_peak(soap: Soap, emulator: EmulatorControl) -> None:
+    emulator.set_latency(0.5)
+    with ThreadPoolExecutor(5) as pool:
+        list(pool.map(lambda _: soap.GetCurrentUser(), range(5)))
+    assert emulator.max_in_flight() == 5
+
+
+def test_calls_one_after_another_are_one_in_flight_and_a_reset_forgets_the_peak(
+    soap: Soap, emulator: EmulatorControl
+) -> None:
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda _: soap.GetCurrentUser(), range(3)))
+    emulator.reset_calls()
+    assert emulator.max_in_flight() == 0
+    soap.GetCurrentUser()
+    soap.GetCurrentUser()
+    assert emulator.max_in_flight() == 1
 
 
 @pytest.mark.parametrize("seconds", [-1, 1000, "soon"])

@@ -248,7 +248,8 @@ class EmulatorApp:
         started = time.monotonic()
         outcome = "dropped"
         try:
-            reply, outcome = self._call(face, parsed, tracking_id)
+            with self.control.in_flight():
+                reply, outcome = self._call(face, parsed, tracking_id)
         finally:  # one line per call, dropped connections included: what moto's and LocalStack's logs show
             took = (time.monotonic() - started) * 1000
             log.info("%s %s -> %s %.1f ms TrackingId=%s", face.name, parsed.operation, outcome, took, tracking_id)

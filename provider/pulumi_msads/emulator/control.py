@@ -12,6 +12,8 @@ import random
 import threading
 import time
 from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -152,6 +154,10 @@ class ControlState:
     """Counts resets: a request that arrived before the last one is not carried out after it."""
     _calls: Counter[str] = field(default_factory=Counter)
     _faces: Counter[str] = field(default_factory=Counter)
+    _in_flight: int = 0
+    _max_in_flight: int = 0
+    """The most calls in the emulator at once since the last reset of the counts: how many a client keeps
+    in flight (the dynamic provider server's four, the native provider's up to the engine's parallelism)."""
     _rules: list[FaultRule] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -161,6 +167,18 @@ class ControlState:
         with self._lock:
             self._calls[operation] += 1
             self._faces[face] += 1
+
+    @contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """One call inside the emulator, from its count to its answer (latency and injected delays included)."""
+        with self._lock:
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def admit(self) -> bool:
         """Whether the rate limit (if any) lets this call through; a throttled call is answered with 117."""
@@ -177,6 +195,7 @@ class ControlState:
                 "calls": dict(sorted(self._calls.items())),
                 "total": sum(self._calls.values()),
                 "faces": dict(sorted(self._faces.items())),
+                "max_in_flight": self._max_in_flight,
             }
 
     def add_rule(self, rule: FaultRule) -> FaultRule:
@@ -216,6 +235,7 @@ class ControlState:
             if calls:
                 self._calls.clear()
                 self._faces.clear()
+                self._max_in_flight = self._in_flight
             if faults:
                 self._rules.clear()
                 self.latency = 0.0

@@ -54,6 +54,10 @@ class EmulatorControl:
         counts: dict[str, int] = self._call("GET", "calls")["faces"]
         return counts
 
+    def max_in_flight(self) -> int:
+        """The most calls the emulator was answering at once since the last reset of the counts."""
+        return int(self._call("GET", "calls")["max_in_flight"])
+
     def total_calls(self) -> int:
         return int(self._call("GET", "calls")["total"])
 
