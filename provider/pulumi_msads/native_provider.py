@@ -17,8 +17,9 @@ engine for ``msads:index:Customer`` and ``msads:index:Account`` of the package s
   ``check_config`` as secrets, and no setting ever reaches a resource's state;
 - a detailed diff: each changed property path with UPDATE or UPDATE_REPLACE (``providers.Changes``),
   so ``preview --diff`` names the field that forces a replacement;
-- blocking calls run in threads (``asyncio.to_thread``), so the engine's parallel steps are served at
-  once.
+- blocking calls run in threads of its own pool (``CALLS_IN_FLIGHT``), so the engine's parallel steps are
+  served at once: as many as ``pulumi up --parallel`` sends (4 per CPU by default), not the dynamic
+  provider server's four.
 
 Run as ``python -m pulumi_msads.native_provider <engine address>`` (``provider/bin/pulumi-resource-msads``).
 """
@@ -26,6 +27,7 @@ Run as ``python -m pulumi_msads.native_provider <engine address>`` (``provider/b
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import functools
 import importlib.metadata
@@ -34,6 +36,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -273,6 +276,14 @@ class BoundAccountProvider(_Bound, AccountProvider):
 # -- the provider -------------------------------------------------------------------------------------------
 
 
+CALLS_IN_FLIGHT = max(64, 4 * (os.cpu_count() or 1))
+"""Threads for the providers' blocking calls: above the engine's default parallelism (``4 x GOMAXPROCS``
+steps at once, pkg/cmd/pulumi/operations/up.go), so that is what limits the calls in flight, as with any
+native provider, and not asyncio's default pool (``min(32, cpus + 4)``: 6 on two cores). The client's
+pacing (``msads:maxCallsPerMinute``) still holds every thread to the service's pace."""
+_CALLS = ThreadPoolExecutor(max_workers=CALLS_IN_FLIGHT, thread_name_prefix="msads-call")
+
+
 async def _threaded(call: Callable[..., T], *args: Any) -> T:
     """A blocking call of the providers (the service's round trips) in a thread: the event loop serves others.
 
@@ -280,7 +291,8 @@ async def _threaded(call: Callable[..., T], *args: Any) -> T:
     the schema's (``set deletionPolicy``), their notes included, since the server prints the message alone.
     """
     try:
-        return await asyncio.to_thread(call, *args)
+        context = contextvars.copy_context()  # as asyncio.to_thread does
+        return await asyncio.get_running_loop().run_in_executor(_CALLS, functools.partial(context.run, call, *args))
     except MsadsError as error:
         text = "\n".join([str(error), *getattr(error, "__notes__", ())])
         error.args = (package_schema.schema_names(text),)

@@ -8,6 +8,7 @@ instance, read with an id alone (``pulumi import``), and no configured secret in
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import traceback
@@ -288,6 +289,26 @@ def test_update_writes_and_answers_camel_case_outputs(native: MsadsProvider) -> 
     assert plain(updated.properties)["name"] == "Contoso Outdoors"
     read = run(native.read(rpc.ReadRequest(urn(CUSTOMER), created.resource_id, updated.properties, {})))
     assert plain(read.properties)["name"] == "Contoso Outdoors"
+
+
+def test_creates_the_engine_sends_at_once_are_in_flight_at_once(
+    native: MsadsProvider, emulator: EmulatorControl
+) -> None:
+    """Ten at once, more than the dynamic provider server's four and asyncio's default pool (6 on two cores)."""
+    requests = []
+    for i in range(10):
+        checked = check(native, CUSTOMER, customer(name=f"Contoso {i}"))
+        assert checked.failures == [] and checked.inputs is not None
+        requests.append(rpc.CreateRequest(urn(CUSTOMER, f"c{i}"), checked.inputs, 60, False))
+    emulator.reset_calls()
+    emulator.set_latency(0.5)
+
+    async def all_at_once() -> list[rpc.CreateResponse]:
+        return list(await asyncio.gather(*(native.create(request) for request in requests)))
+
+    created = run(all_at_once())
+    assert len({c.resource_id for c in created}) == 10
+    assert emulator.max_in_flight() == 10
 
 
 # -- provider instances and secrets ----------------------------------------------------------------------------
