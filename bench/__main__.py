@@ -5,7 +5,8 @@ two cores) or ``.venv/bin/python -m bench --quick`` (a smoke run of well under a
 of: roundtrips, overhead, peer, scale, program, coldstart, emulator, cli, transports (REST and SOAP side by side),
 export (an agency of 300 customers and 900 accounts exported, then adopted with no write), agency (the same
 estate's up, no-op up and refresh at 100 and 300 ms a call), calls (the client's CPU per call against a bare
-``http.client`` POST), store (every emulator operation as its store grows from 300 to 100,000 customers).
+``http.client`` POST), store (every emulator operation as its store grows from 300 to 100,000 customers), native
+(the native provider next to the dynamic one under the Pulumi CLI: 100 customers at 100 ms a call).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from . import (
     coldstart,
     emulator_load,
     export,
+    native,
     overhead,
     peer,
     report,
@@ -76,6 +78,10 @@ class Sizes:
     calls_iterations: int
     store_sizes: tuple[int, ...]
     store_iterations: int
+    native_customers: int
+    native_iterations: int
+    native_latency: float
+    native_operations: tuple[str, ...]
 
 
 FULL = Sizes(
@@ -105,6 +111,10 @@ FULL = Sizes(
     calls_iterations=15,
     store_sizes=store_scale.SIZES,
     store_iterations=store_scale.ITERATIONS,
+    native_customers=100,
+    native_iterations=3,
+    native_latency=0.1,
+    native_operations=tuple(native.OPERATIONS),
 )
 QUICK = Sizes(
     overhead_iterations=4,
@@ -135,6 +145,11 @@ QUICK = Sizes(
     calls_iterations=3,
     store_sizes=(100, 300),
     store_iterations=3,
+    # two CLI commands: the section's behaviour (the same calls either way), not its times
+    native_customers=6,
+    native_iterations=1,
+    native_latency=0.01,
+    native_operations=("up-create",),
 )
 
 
@@ -311,6 +326,14 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 results[section] = call_cost.run(bench, sizes.calls_iterations)
             elif section == "store":
                 results[section] = store_scale.run(bench, sizes.store_sizes, sizes.store_iterations)
+            elif section == "native":
+                results[section] = native.run(
+                    bench,
+                    sizes.native_customers,
+                    sizes.native_iterations,
+                    sizes.native_latency,
+                    sizes.native_operations,
+                )
             _log(f"{section} done in {time.perf_counter() - section_started:.1f} s")
     results["meta"]["duration_s"] = round(time.perf_counter() - started, 1)
     results["meta"]["load_after"] = load_average()

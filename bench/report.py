@@ -7,6 +7,7 @@ from typing import Any
 from pulumi_msads import bulk_reads
 
 from . import call_cost, store_scale
+from .common import ENGINE_CONCURRENCY
 
 SECTIONS = (
     "roundtrips",
@@ -22,6 +23,7 @@ SECTIONS = (
     "agency",
     "calls",
     "store",
+    "native",
 )
 
 
@@ -149,6 +151,22 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     row["ratio"],
                     row["ratio"] is not None and row["ratio"] <= store_scale.FLAT_RATIO,
                 )
+    compared = results.get("native", {})
+    for row in compared.get("rows", []):
+        add(
+            f"Native and dynamic provider, {row['description']} of {compared['customers']} customers: calls",
+            "the same in both",
+            row["native"]["total_calls"],
+            row["same_calls"],
+        )
+        if row["operation"] == "up-create":
+            peak = row["native"]["max_in_flight"]
+            add(
+                f"Native provider, {row['description']} of {compared['customers']} customers: most calls in flight",
+                f"> {ENGINE_CONCURRENCY} (the dynamic provider server's limit)",
+                peak,
+                peak > ENGINE_CONCURRENCY,
+            )
     return found
 
 
@@ -447,7 +465,38 @@ def markdown(results: dict[str, Any]) -> str:
         sizes = results["store"]["sizes"]
         out += ["", f"## 12. The emulator's store from {sizes[0]:,} to {sizes[-1]:,} customers", ""]
         out += store_scale.markdown(results["store"])
+    if "native" in results:
+        out += _native(results["native"])
     return "\n".join(out) + "\n"
+
+
+def _native(section: dict[str, Any]) -> list[str]:
+    """The two providers on the same work under the CLI: medians, calls and the most calls in flight."""
+    out = [
+        "",
+        f"## 13. The native provider next to the dynamic one under the Pulumi CLI: {section['customers']} customers"
+        f" at {section['latency_ms']:g} ms a call",
+        "",
+        f"The same {section['customers']} customers (each signed up with its primary account) declared by a Python",
+        "program on each provider (`pulumi_msads.Customer`; `msads:index:Customer` through the `plugins.providers`",
+        f"path), a new stack on an emptied emulator per run; medians of {section['iterations']} alternating runs. In",
+        "flight: the most calls the emulator was answering at once (one provider call may make several at once: a",
+        "refresh's bulk reads fetch pages side by side). Dynamic / native: the ratio of the medians.",
+        "",
+    ]
+    variants = list(section["variants"])
+    header = ["Operation", "Calls (each)"]
+    for variant in variants:
+        header += [f"{variant.capitalize()} s", f"{variant.capitalize()} in flight"]
+    rows = []
+    for row in section["rows"]:
+        cells: list[Any] = [row["description"], row["native"]["total_calls"]]
+        for variant in variants:
+            cells += [row[variant]["median_s"], row[variant]["max_in_flight"]]
+        rows.append([*cells, row["dynamic_over_native"], row["same_calls"]])
+    out += _table([*header, "Dynamic / native", "Same calls"], rows)
+    out += ["", *(f"- {variant}: {text}." for variant, text in section["variants"].items())]
+    return out
 
 
 def _pair(rest: Any, soap: Any) -> str:

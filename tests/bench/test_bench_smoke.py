@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.common import ENGINE_CONCURRENCY
 
 from bench import call_cost, store_scale
 
@@ -32,6 +33,7 @@ SECTIONS = (
     "agency",
     "calls",
     "store",
+    "native",
 )
 CLI_OPERATIONS = ("up-create", "preview", "preview-edit", "up-edit", "up-noop")
 TRANSPORT_CALLS = {
@@ -191,3 +193,11 @@ def test_the_store_section_times_every_operation_at_every_size(results: dict[str
     assert set(section["seed_s"]) == {"100", "300"}
     flat = [t for t in results["targets"] if t["name"].startswith("Emulator store:")]
     assert len(flat) == len(store_scale.OPERATIONS) - 1, "every operation but GetUser has a flat target"
+
+
+def test_the_native_section_makes_the_same_calls_on_both_providers(results: dict[str, Any]) -> None:
+    [up] = results["native"]["rows"]
+    customers = results["native"]["customers"]
+    expected = {"GetUser": 1, "GetCustomersInfo": customers, "SignupCustomer": customers}
+    assert up["dynamic"]["calls"] == expected and up["same_calls"]
+    assert up["dynamic"]["max_in_flight"] <= ENGINE_CONCURRENCY, "the dynamic provider server's four"

@@ -56,7 +56,12 @@ class EmulatorControl:
 
     def max_in_flight(self) -> int:
         """The most calls the emulator was answering at once since the last reset of the counts."""
-        return int(self._call("GET", "calls")["max_in_flight"])
+        return int(self.counts()["max_in_flight"])
+
+    def counts(self) -> dict[str, Any]:
+        """Everything ``GET /_emulator/calls`` says (calls, total, faces, max_in_flight), from one read."""
+        counted: dict[str, Any] = self._call("GET", "calls")
+        return counted
 
     def total_calls(self) -> int:
         return int(self._call("GET", "calls")["total"])
