@@ -51,6 +51,18 @@ class CreateOutcomeUnknownError(MsadsError):
     """
 
 
+class IncompleteCreateError(MsadsError):
+    """A create that made its object, then failed a step after it (setting what the create call cannot set).
+
+    The object exists: a provider that can record a partial create (the native one) records it and fails the
+    step with this; the dynamic one records it as made. Either way the next ``pulumi up`` sets what is missing.
+    """
+
+    def __init__(self, what: str, unset: Sequence[str], cause: MsadsError) -> None:
+        super().__init__(f"{what} was created, but setting {', '.join(unset)} failed: {cause}")
+        self.cause = cause
+
+
 class DeletionPreventedError(MsadsError):
     """A delete (or a replacement, which deletes) refused by the resource's ``deletion_policy``."""
 

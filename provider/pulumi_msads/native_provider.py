@@ -46,10 +46,11 @@ from pulumi.provider.experimental import provider as rpc_provider
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.runtime.rpc import UNKNOWN
 
-from . import config, naming, package_schema, runtime, server_errors
+from . import config, naming, native_server, package_schema, runtime, server_errors
 from .client import ServiceClient
 from .errors import ConfigurationError, MsadsError
 from .fields import Props
+from .native_server import PartialCreateError
 from .providers import AccountProvider, CustomerProvider, stored_config_client
 
 Spec = dict[str, Any]
@@ -294,11 +295,15 @@ async def _threaded(call: Callable[..., T], *args: Any) -> T:
         context = contextvars.copy_context()  # as asyncio.to_thread does
         return await asyncio.get_running_loop().run_in_executor(_CALLS, functools.partial(context.run, call, *args))
     except MsadsError as error:
-        text = "\n".join([str(error), *getattr(error, "__notes__", ())])
-        error.args = (package_schema.schema_names(text),)
+        error.args = (schema_message(error),)
         if hasattr(error, "__notes__"):
             del error.__notes__
         raise
+
+
+def schema_message(error: MsadsError) -> str:
+    """The error's message and notes (what to do), in the schema's names."""
+    return package_schema.schema_names("\n".join([str(error), *getattr(error, "__notes__", ())]))
 
 
 def _diff_kind(path: str, replacing: Sequence[str], olds: Props, news: Props) -> rpc_provider.PropertyDiffKind:
@@ -400,11 +405,19 @@ class MsadsProvider(rpc_provider.Provider):
         )
 
     async def create(self, request: rpc_provider.CreateRequest) -> rpc_provider.CreateResponse:
+        """A create; when a step after it failed, ``PartialCreateError``: the engine records what was made and the
+        step fails with why (the dynamic provider can only record it as made and log the failure)."""
         properties = resource_properties(request.type)
         provider = self._provider(request.type)
-        result = await _threaded(provider.create, to_plain(request.properties, properties))
-        outs = from_plain(result.outs or {}, properties, secret_keys(request.properties))
-        return rpc_provider.CreateResponse(resource_id=str(result.id), properties=outs)
+        creation = await _threaded(provider.create_steps, to_plain(request.properties, properties))
+        outs = from_plain(creation.result.outs or {}, properties, secret_keys(request.properties))
+        made = rpc_provider.CreateResponse(resource_id=str(creation.result.id), properties=outs)
+        if creation.incomplete is not None:
+            reason = (
+                f"{schema_message(creation.incomplete)}\nIt is recorded in the stack; the next `pulumi up` retries it."
+            )
+            raise PartialCreateError(made, dict(request.properties), reason)
+        return made
 
     async def read(self, request: rpc_provider.ReadRequest) -> rpc_provider.ReadResponse:
         """Refresh, and ``pulumi import`` or ``.get()``: with an id alone, the inputs come back with the outputs."""
@@ -439,10 +452,8 @@ def version() -> str:
 
 
 def main() -> None:
-    from pulumi.provider.experimental.server import main as serve
-
     server_errors.install_native()
-    serve(sys.argv[1:], version(), MsadsProvider())
+    native_server.serve(sys.argv[1:], version(), MsadsProvider())
 
 
 if __name__ == "__main__":

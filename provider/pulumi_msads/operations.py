@@ -27,6 +27,7 @@ from .errors import (
     ConfigurationError,
     CreateOutcomeUnknownError,
     DeletionPreventedError,
+    IncompleteCreateError,
     InputError,
     MsadsError,
     NameTakenError,
@@ -69,6 +70,8 @@ class CreatedAccount:
     account: Props | None = None
     pending: tuple[str, ...] = ()
     """Declared properties a step after AddAccount failed to set: the account exists without them."""
+    incomplete: IncompleteCreateError | None = None
+    """Why that step failed (``pending`` is not empty): a provider that can record a partial create says so."""
 
 
 def _is_ambiguous(error: MsadsError) -> bool:
@@ -782,6 +785,7 @@ def create_account(client: ServiceClient, inputs: Props) -> CreatedAccount:
                 error,
             )
             created.pending = tuple(unset)
+            created.incomplete = IncompleteCreateError(f"account {created.account_id} {inputs['name']!r}", unset, error)
     return created
 
 

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import fields, naming, operations, runtime, server_errors
 from .client import ServiceClient
-from .errors import ConfigurationError, InputError
+from .errors import ConfigurationError, IncompleteCreateError, InputError
 from .fields import Props
 from .models import AccountFieldsModel, AccountModel, CustomerModel, coerce_id, describe_errors, fields_at
 
@@ -324,6 +324,14 @@ def stored_config_client(connect: Callable[[], ServiceClient] = runtime.client) 
         ) from None
 
 
+@dataclass
+class Creation:
+    """What a create made, and the error of a step after it that failed (None when every step passed)."""
+
+    result: CreateResult
+    incomplete: IncompleteCreateError | None = None
+
+
 class _Base(ResourceProvider):
     serialize_as_secret_always = False
     """The provider blob holds only a module and class name: nothing secret, so no need to encrypt it."""
@@ -352,6 +360,12 @@ class _Base(ResourceProvider):
     def diff_paths(self, id_: str, olds: Props, news: Props) -> Changes:
         """``diff`` by property path."""
         raise NotImplementedError
+
+    def create_steps(self, props: Props) -> Creation:
+        """``create``, and whether a step after the create failed: the resource exists, but without what that
+        step sets. The dynamic provider cannot record a failed create, so ``create`` records it as made (and
+        logs why); the native provider records it and fails the step (``native_provider``)."""
+        return Creation(self.create(props))
 
     def check(self, olds: Props, news: Props) -> CheckResult:
         result = self.check_paths(olds, news)
@@ -501,6 +515,9 @@ class AccountProvider(_Base):
         )
 
     def create(self, props: Props) -> CreateResult:
+        return self.create_steps(props).result
+
+    def create_steps(self, props: Props) -> Creation:
         inputs = _validated(AccountModel, props)
         result = operations.create_account(self.client(), inputs)
         kept = _kept(inputs, ACCOUNT_SETTINGS) | {MANAGED: managed_paths(inputs)}
@@ -520,7 +537,7 @@ class AccountProvider(_Base):
                     "last_modified_time": kept.get("create_time"),
                 }
             )
-        return CreateResult(str(result.account_id), outs)
+        return Creation(CreateResult(str(result.account_id), outs), result.incomplete)
 
     def read(self, id_: str, props: Props) -> ReadResult:
         account = operations.read_account(self.stored_config_client(), id_)

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from ..provider.test_native_provider import configured, create, customer
+from ..provider.test_native_provider import account, configured, create, customer
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, stack_config
 from .native_projects import NativeStack, native_stack
-from .support import REPO, Stack, assert_no_traceback
+from .support import REPO, Stack, assert_no_traceback, writes
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -61,6 +61,32 @@ def test_up_then_preview_proposes_nothing_and_diff_names_the_field_forcing_a_rep
     shown = native.stack.preview("--diff", expect=None)
     assert shown.returncode == 0 and "replace" in shown.output and "currencyCode" in shown.output, shown
     native.assert_no_credentials()
+
+
+def test_an_account_whose_language_fails_after_the_create_is_recorded_the_up_fails_and_the_next_up_sets_it(
+    native: Native,
+) -> None:
+    """The engine's partial create (ErrorResourceInitFailed): the step fails, saying why, with the account in the
+    stack; the dynamic provider can only record it as made and log the failure (tests/lifecycle)."""
+    native.declare({"contoso": customer(deletionPolicy="abandon")})
+    brand = account("", language="German", deletionPolicy="abandon")
+    del brand["customerId"]
+    (native.folder / "accounts.json").write_text(json.dumps({"brand": {"customer": "contoso", "inputs": brand}}))
+    native.emulator.control.add_fault(operation="UpdateAccount", count=1, code=1001)  # a refusal, not retried
+
+    failed = native.stack.up(expect=None)
+    assert failed.returncode != 0 and "setting language failed" in failed.output, failed
+    assert_no_traceback(failed)
+    [state] = [r for r in native.stack.export()["deployment"]["resources"] if r["type"] == "msads:index:Account"]
+    assert state["id"] and "language" not in state["outputs"] and state["inputs"]["language"] == "German"
+    [live] = [a for a in native.emulator.control.data()["accounts"] if str(a["Id"]) == state["id"]]
+
+    native.emulator.control.reset_calls()
+    native.stack.up()
+    assert writes(native.emulator.control.calls()) == {"UpdateAccount": 1}, "the language, and nothing made twice"
+    [again] = [a for a in native.emulator.control.data()["accounts"] if str(a["Id"]) == state["id"]]
+    assert again["Language"] == "German" and again["Name"] == live["Name"]
+    native.stack.preview("--expect-no-changes")
 
 
 def test_import_of_a_customer_made_outside_the_stack_then_up_changes_nothing(native: Native) -> None:

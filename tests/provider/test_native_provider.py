@@ -21,13 +21,14 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.provider.experimental import provider as rpc
 from pulumi.provider.experimental.property_value import PropertyValue
-from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc, status_pb2
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_msads import native_provider, package_schema, server_errors
+from pulumi_msads import native_provider, native_server, package_schema, server_errors
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
 from pulumi_msads.errors import DeletionPreventedError
 from pulumi_msads.native_provider import ACCOUNT, CUSTOMER, MsadsProvider
+from pulumi_msads.native_server import PartialCreateError
 
 from ..harness import run_on_private_loop as run
 from ..samples import provider_config
@@ -245,6 +246,26 @@ def test_read_of_an_account_by_id_alone(native: MsadsProvider) -> None:
     assert plain(read.inputs)["customerId"] == customer_id and plain(read.inputs)["name"] == "Contoso Outdoor - Brand"
 
 
+def test_an_account_whose_step_after_the_create_fails_is_handed_over_as_a_partial_create(
+    native: MsadsProvider, emulator: EmulatorControl
+) -> None:
+    """What the engine records (id, the outputs without the language) and the reason it fails the step with."""
+    customer_id = create(native, CUSTOMER, customer()).resource_id
+    assert customer_id is not None
+    emulator.add_fault(operation="UpdateAccount", count=1, code=1001)  # a refusal, not retried
+    with pytest.raises(PartialCreateError) as raised:
+        create(native, ACCOUNT, account(customer_id, language="German"))
+    made = raised.value.made
+    [live] = [a for a in emulator.data()["accounts"] if str(a["Id"]) == made.resource_id]
+    outs = plain(made.properties or {})
+    assert outs["accountId"] == made.resource_id and "language" not in outs, "the state says what the service has"
+    assert plain(raised.value.inputs)["language"] == "German", "the declared inputs, for the next up's diff"
+    assert f"account {made.resource_id} 'Contoso Outdoor - Brand' was created, but setting language failed" in str(
+        raised.value
+    )
+    assert live["Name"] == "Contoso Outdoor - Brand"
+
+
 def test_detailed_diff_names_the_field_that_forces_a_replacement(native: MsadsProvider) -> None:
     customer_id = create(native, CUSTOMER, customer()).resource_id
     assert customer_id is not None
@@ -443,3 +464,28 @@ def test_the_plugin_serves_check_create_and_a_detailed_diff_over_grpc(
     kinds = {path: d.kind for path, d in diffed.detailedDiff.items()}
     assert kinds["account.currencyCode"] == provider_pb2.PropertyDiff.UPDATE_REPLACE
     assert kinds["name"] == provider_pb2.PropertyDiff.UPDATE
+
+
+def test_the_plugin_answers_a_partial_create_with_the_engines_init_failed_detail(
+    plugin: provider_pb2_grpc.ResourceProviderStub, emulator_process: EmulatorProcess, emulator: EmulatorControl
+) -> None:
+    """The detail the engine reads (pulumi's parseError): it then records the account and fails the step."""
+    config = {k.removeprefix("msads:"): v for k, v in provider_config(emulator_process.url).items()}
+    plugin.Configure(provider_pb2.ConfigureRequest(args=_struct(config), acceptSecrets=True))
+    checked = plugin.Check(provider_pb2.CheckRequest(urn=urn(CUSTOMER), news=_struct(customer())))
+    customer_id = plugin.Create(provider_pb2.CreateRequest(urn=urn(CUSTOMER), properties=checked.inputs)).id
+    checked = plugin.Check(
+        provider_pb2.CheckRequest(urn=urn(ACCOUNT), news=_struct(account(customer_id, language="German")))
+    )
+    emulator.add_fault(operation="UpdateAccount", count=1, code=1001)
+    with pytest.raises(grpc.RpcError) as refused:
+        plugin.Create(provider_pb2.CreateRequest(urn=urn(ACCOUNT), properties=checked.inputs))
+
+    error: Any = refused.value
+    [details] = [v for k, v in error.trailing_metadata() if k == native_server.STATUS_DETAILS]
+    status = status_pb2.Status.FromString(details)
+    failed = provider_pb2.ErrorResourceInitFailed()
+    assert status.code == grpc.StatusCode.UNKNOWN.value[0] and status.details[0].Unpack(failed)
+    assert failed.id and failed.properties.fields["accountId"].string_value == failed.id
+    assert "language" not in failed.properties.fields and failed.inputs.fields["language"].string_value == "German"
+    assert list(failed.reasons) == [error.details()] and "setting language failed" in error.details()

@@ -5,7 +5,8 @@ It declares what ``customers.json`` beside it lists, ``{logical name: inputs}``.
 go to the default provider, which the engine finds through the ``plugins.providers`` path of the project's
 Pulumi.yaml and configures from the stack's ``msads:`` config. ``providers.json``, ``{provider name: {"settings":
 {...}, "customers": [logical names]}}``, declares explicit providers instead (two parent customers in one stack),
-each with its own settings and the stack's credentials, read as secrets.
+each with its own settings and the stack's credentials, read as secrets. ``accounts.json``, ``{logical name:
+{"customer": <a customer's logical name>, "inputs": {...}}}``, adds Accounts under those customers' ids.
 """
 
 import json
@@ -28,7 +29,15 @@ for provider_name, placement in placements.items():
     provider = pulumi.ProviderResource("msads", provider_name, settings)
     provider_of |= {name: provider for name in placement["customers"]}
 
+customers: dict[str, pulumi.CustomResource] = {}
 for name, inputs in declared.items():
     options = pulumi.ResourceOptions(provider=provider_of.get(name))
-    customer = pulumi.CustomResource("msads:index:Customer", name, inputs, options)
-    pulumi.export(name, customer.id)
+    customers[name] = pulumi.CustomResource("msads:index:Customer", name, inputs, options)
+    pulumi.export(name, customers[name].id)
+
+accounts = json.loads((HERE / "accounts.json").read_text()) if (HERE / "accounts.json").exists() else {}
+for name, spec in accounts.items():
+    inputs = {**spec["inputs"], "customerId": customers[spec["customer"]].id}
+    options = pulumi.ResourceOptions(provider=provider_of.get(spec["customer"]))
+    account = pulumi.CustomResource("msads:index:Account", name, inputs, options)
+    pulumi.export(name, account.id)
