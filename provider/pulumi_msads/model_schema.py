@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from . import naming, wsdl
 from .models import AccountModel, CustomerModel
-from .resources import ACCOUNT_OUTPUTS, CUSTOMER_OUTPUTS
+from .providers import ACCOUNT_OUTPUTS, CUSTOMER_OUTPUTS
 
 OUTPUTS: dict[str, str] = {
     "customer_id": "The customer's id, a number as a string; also the Customer resource's id.",

@@ -17,6 +17,11 @@ engine for ``msads:index:Customer`` and ``msads:index:Account`` of the package s
   ``check_config`` as secrets, and no setting ever reaches a resource's state;
 - a detailed diff: each changed property path with UPDATE or UPDATE_REPLACE (``providers.Changes``),
   so ``preview --diff`` names the field that forces a replacement;
+- previews with outputs (``supportsPreview``): create and update answer a preview with what is known
+  without a call (``preview_create``, ``preview_update``), so an update keeps its ids known to the resources
+  wired to them instead of showing them a replacement that never happens;
+- a partial create: a create whose later step failed raises ``PartialCreateError``, which ``native_server``
+  hands to the engine as its partial-failure detail (the resource recorded, the step failed);
 - blocking calls run in threads of its own pool (``CALLS_IN_FLIGHT``), so the engine's parallel steps are
   served at once: as many as ``pulumi up --parallel`` sends (4 per CPU by default), not the dynamic
   provider server's four.
@@ -51,7 +56,7 @@ from .client import ServiceClient
 from .errors import ConfigurationError, MsadsError
 from .fields import Props
 from .native_server import PartialCreateError
-from .providers import AccountProvider, CustomerProvider, stored_config_client
+from .providers import AccountProvider, CustomerProvider, stored_config_client, unknown
 
 Spec = dict[str, Any]
 T = TypeVar("T")
@@ -105,7 +110,7 @@ def _is_unknown(value: PropertyValue) -> bool:
 def _plain(value: PropertyValue, spec: Spec | None) -> Any:
     inner = value.value
     if _is_unknown(value):
-        return Unknown()  # type: ignore[no-untyped-call]
+        return unknown()
     if isinstance(inner, Mapping):
         properties = _object_properties(spec)
         if properties is None:
@@ -233,6 +238,11 @@ class Session:
             if loaded is None or loaded != self.config:
                 self.config, self._client = loaded, None
             self.problem, self.unknown = problem, unknown
+
+    def parent(self) -> str | None:
+        """The configured parent customer (msads:parentCustomerId), if any: known to a preview with no call."""
+        with self._lock:
+            return None if self.config is None else self.config.parent_customer_id
 
     def client(self) -> ServiceClient:
         with self._lock:
@@ -366,7 +376,9 @@ class MsadsProvider(rpc_provider.Provider):
             values = {k: v for k, v in values.items() if k in SETTING_KEYS}
         settings, unknown = settings_of(values)
         self.session.configure(settings, unknown=unknown)
-        return rpc_provider.ConfigureResponse(accept_secrets=True, supports_preview=False)
+        # supports_preview: the engine asks create and update for their outputs in a preview too (no call is made),
+        # so what is known then is shown known: an update keeps its ids, which the resources wired to them see.
+        return rpc_provider.ConfigureResponse(accept_secrets=True, supports_preview=True)
 
     # -- resources
 
@@ -409,6 +421,11 @@ class MsadsProvider(rpc_provider.Provider):
         step fails with why (the dynamic provider can only record it as made and log the failure)."""
         properties = resource_properties(request.type)
         provider = self._provider(request.type)
+        if request.preview:  # no call: what is known before the service assigns anything
+            previewed = provider.preview_create(to_plain(request.properties, properties), self.session.parent())
+            return rpc_provider.CreateResponse(
+                resource_id="", properties=from_plain(previewed, properties, secret_keys(request.properties))
+            )
         creation = await _threaded(provider.create_steps, to_plain(request.properties, properties))
         outs = from_plain(creation.result.outs or {}, properties, secret_keys(request.properties))
         made = rpc_provider.CreateResponse(resource_id=str(creation.result.id), properties=outs)
@@ -437,6 +454,9 @@ class MsadsProvider(rpc_provider.Provider):
         properties = resource_properties(request.type)
         provider = self._provider(request.type)
         olds = to_plain(request.olds, properties)
+        if request.preview:  # no call: the old outputs with the declared values over them
+            previewed = provider.preview_update(olds, to_plain(request.news, properties))
+            return rpc_provider.UpdateResponse(properties=from_plain(previewed, properties, secret_keys(request.news)))
         result = await _threaded(provider.update, request.resource_id, olds, to_plain(request.news, properties))
         outs = from_plain(result.outs or {}, properties, secret_keys(request.news))
         return rpc_provider.UpdateResponse(properties=outs)

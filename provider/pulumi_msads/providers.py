@@ -39,6 +39,28 @@ from .models import AccountFieldsModel, AccountModel, CustomerModel, coerce_id, 
 
 PROVIDER_KEY = "__provider"
 
+# What the service assigns or reports, output only: the resources' attributes and the schema's outputs.
+CUSTOMER_OUTPUTS = (
+    "customer_id",
+    "customer_number",
+    "customer_life_cycle_status",
+    "customer_financial_status",
+    "account_id",
+    "account_number",
+    "account_life_cycle_status",
+    "account_financial_status",
+    "create_time",
+    "last_modified_time",
+)
+ACCOUNT_OUTPUTS = (
+    "account_id",
+    "account_number",
+    "account_life_cycle_status",
+    "account_financial_status",
+    "create_time",
+    "last_modified_time",
+)
+
 
 # -- inputs -------------------------------------------------------------------------------------------
 
@@ -289,6 +311,32 @@ def _declared_changed(olds: Props, news: Props) -> list[str]:
     return sorted(set(map(str, managed)).symmetric_difference(managed_paths(news)))
 
 
+def unknown() -> Unknown:
+    """A value the engine shows as unknown (``output<string>``) until the service has said it."""
+    return Unknown()  # type: ignore[no-untyped-call]
+
+
+def _previewed(olds: Props, news: Props, settings: tuple[str, ...]) -> Props:
+    """The outputs an update would give, known without a call: the old outputs with the declared values over
+    them (the primary account's key by key, as the update writes it), the settings and declared paths as
+    declared, and when it was changed unknown. What is not declared keeps its old value: the update leaves it."""
+    outs = {k: v for k, v in olds.items() if k not in (PROVIDER_KEY, *settings)}
+    for key, value in news.items():
+        old = outs.get(key)
+        outs[key] = (
+            {**old, **value} if key == "account" and isinstance(old, dict) and isinstance(value, dict) else value
+        )
+    outs[MANAGED] = managed_paths(news)
+    outs["last_modified_time"] = unknown()
+    previewed: Props = fields.normalize({k: v for k, v in outs.items() if k != PROVIDER_KEY})
+    return previewed
+
+
+def _assigned(names: tuple[str, ...]) -> Props:
+    """What the service assigns at creation (ids, numbers, statuses, times): unknown until it has."""
+    return {name: unknown() for name in names}
+
+
 def _inputs_from_outputs(outs: Props, api: tuple[fields.ApiField, ...], extra: tuple[str, ...]) -> Props:
     """The inputs that would produce ``outs``: what refresh hands back as the new stored inputs.
 
@@ -366,6 +414,15 @@ class _Base(ResourceProvider):
         step sets. The dynamic provider cannot record a failed create, so ``create`` records it as made (and
         logs why); the native provider records it and fails the step (``native_provider``)."""
         return Creation(self.create(props))
+
+    def preview_create(self, props: Props, configured_parent: str | None) -> Props:
+        """The outputs ``create`` would give, as far as they are known without a call: for a preview that shows
+        them (the native provider's ``supportsPreview``). ``configured_parent``: msads:parentCustomerId."""
+        raise NotImplementedError
+
+    def preview_update(self, olds: Props, news: Props) -> Props:
+        """The outputs ``update`` would give, known without a call (``_previewed``)."""
+        raise NotImplementedError
 
     def check(self, olds: Props, news: Props) -> CheckResult:
         result = self.check_paths(olds, news)
@@ -446,6 +503,17 @@ class CustomerProvider(_Base):
                 }
             )
         return CreateResult(str(result.customer_id), outs)
+
+    def preview_create(self, props: Props, configured_parent: str | None) -> Props:
+        parent = props.get("parent_customer_id") or configured_parent or unknown()  # else GetUser says, at create
+        kept = _kept(props, CUSTOMER_SETTINGS) | {MANAGED: managed_paths(props)}
+        outs = {**props, **_assigned(CUSTOMER_OUTPUTS), **kept, "parent_customer_id": parent}
+        outs["bill_to_customer_id"] = parent  # SignupCustomer bills the account to the aggregator (see create)
+        previewed: Props = fields.normalize(outs)
+        return previewed
+
+    def preview_update(self, olds: Props, news: Props) -> Props:
+        return _previewed(olds, news, CUSTOMER_SETTINGS)
 
     def read(self, id_: str, props: Props) -> ReadResult:
         found = operations.read_customer(self.stored_config_client(), id_, props.get("account_id"))
@@ -538,6 +606,16 @@ class AccountProvider(_Base):
                 }
             )
         return Creation(CreateResult(str(result.account_id), outs), result.incomplete)
+
+    def preview_create(self, props: Props, configured_parent: str | None) -> Props:
+        kept = _kept(props, ACCOUNT_SETTINGS) | {MANAGED: managed_paths(props)}
+        previewed: Props = fields.normalize(
+            {**props, **_assigned(ACCOUNT_OUTPUTS), **kept, "bill_to_customer_id": unknown()}
+        )
+        return previewed
+
+    def preview_update(self, olds: Props, news: Props) -> Props:
+        return _previewed(olds, news, ACCOUNT_SETTINGS)
 
     def read(self, id_: str, props: Props) -> ReadResult:
         account = operations.read_account(self.stored_config_client(), id_)

@@ -12,7 +12,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import Resource
 
-from .providers import AccountProvider, CustomerProvider
+from .providers import ACCOUNT_OUTPUTS, CUSTOMER_OUTPUTS, AccountProvider, CustomerProvider
 
 
 @dataclasses.dataclass(kw_only=True)
@@ -93,28 +93,6 @@ def _args(args: Any, kwargs: dict[str, Any], kind: str) -> dict[str, Any]:
     if not isinstance(props, dict):
         raise TypeError(f"{kind}: args must be {kind}Args or a mapping, not {type(args).__name__}")
     return props
-
-
-CUSTOMER_OUTPUTS = (
-    "customer_id",
-    "customer_number",
-    "customer_life_cycle_status",
-    "customer_financial_status",
-    "account_id",
-    "account_number",
-    "account_life_cycle_status",
-    "account_financial_status",
-    "create_time",
-    "last_modified_time",
-)
-ACCOUNT_OUTPUTS = (
-    "account_id",
-    "account_number",
-    "account_life_cycle_status",
-    "account_financial_status",
-    "create_time",
-    "last_modified_time",
-)
 
 
 class Customer(Resource, module="msads", name="Customer"):

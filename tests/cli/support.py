@@ -271,12 +271,14 @@ def parse_diff(text: str) -> list[Block]:
     return [b for b in blocks if b.step != "end"]
 
 
+OUR_TYPES = ("pulumi-python:dynamic/", "msads:index:")
+"""The type tokens of our resources: the dynamic provider's, then the native provider's (``msads:index:Customer``)."""
+
+
 def steps(text: str) -> dict[str, str]:
-    """``{resource name: step}`` of the dynamic resources in a diff, leaving out "same" and refresh blocks."""
+    """``{resource name: step}`` of our resources in a diff, leaving out "same" and refresh blocks."""
     return {
-        b.name: b.step
-        for b in parse_diff(text)
-        if b.type.startswith("pulumi-python:dynamic/") and b.step not in ("same", "refresh")
+        b.name: b.step for b in parse_diff(text) if b.type.startswith(OUR_TYPES) and b.step not in ("same", "refresh")
     }
 
 

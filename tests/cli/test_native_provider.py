@@ -16,7 +16,7 @@ import pytest
 from ..provider.test_native_provider import account, configured, create, customer
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, stack_config
 from .native_projects import NativeStack, native_stack
-from .support import REPO, Stack, assert_no_traceback, writes
+from .support import REPO, Stack, assert_no_traceback, steps, writes
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -39,6 +39,14 @@ plugins:
 class Native(NativeStack):
     def declare(self, customers: dict[str, dict[str, Any]]) -> None:
         (self.folder / "customers.json").write_text(json.dumps(customers, indent=2) + "\n")
+
+    def declare_accounts(self, accounts: dict[str, tuple[str, dict[str, Any]]]) -> None:
+        """Accounts by logical name: (the owning customer's logical name, the inputs but its customerId)."""
+        specs = {
+            name: {"customer": owner, "inputs": {k: v for k, v in inputs.items() if k != "customerId"}}
+            for name, (owner, inputs) in accounts.items()
+        }
+        (self.folder / "accounts.json").write_text(json.dumps(specs, indent=2) + "\n")
 
 
 @pytest.fixture
@@ -69,9 +77,7 @@ def test_an_account_whose_language_fails_after_the_create_is_recorded_the_up_fai
     """The engine's partial create (ErrorResourceInitFailed): the step fails, saying why, with the account in the
     stack; the dynamic provider can only record it as made and log the failure (tests/lifecycle)."""
     native.declare({"contoso": customer(deletionPolicy="abandon")})
-    brand = account("", language="German", deletionPolicy="abandon")
-    del brand["customerId"]
-    (native.folder / "accounts.json").write_text(json.dumps({"brand": {"customer": "contoso", "inputs": brand}}))
+    native.declare_accounts({"brand": ("contoso", account("", language="German", deletionPolicy="abandon"))})
     native.emulator.control.add_fault(operation="UpdateAccount", count=1, code=1001)  # a refusal, not retried
 
     failed = native.stack.up(expect=None)
@@ -87,6 +93,20 @@ def test_an_account_whose_language_fails_after_the_create_is_recorded_the_up_fai
     [again] = [a for a in native.emulator.control.data()["accounts"] if str(a["Id"]) == state["id"]]
     assert again["Language"] == "German" and again["Name"] == live["Name"]
     native.stack.preview("--expect-no-changes")
+
+
+def test_a_preview_of_a_customer_edit_keeps_its_id_known_to_the_account_wired_to_it(native: Native) -> None:
+    """supportsPreview: an update's outputs in a preview are the old ones with the edit, so the account wired to the
+    customer's customerId sees the same id; without it the id is unknown there and the account shows a replace."""
+    native.declare({"contoso": customer(deletionPolicy="abandon")})
+    native.declare_accounts({"brand": ("contoso", account("", deletionPolicy="abandon"))})
+    native.stack.up()
+    native.declare({"contoso": customer(deletionPolicy="abandon", name="Contoso Outdoors")})
+    native.emulator.control.reset_calls()
+
+    shown = native.stack.preview("--diff")
+    assert steps(shown.stdout) == {"contoso": "update"}, shown
+    assert native.emulator.control.calls() == {}, "a preview calls nothing"
 
 
 def test_import_of_a_customer_made_outside_the_stack_then_up_changes_nothing(native: Native) -> None:

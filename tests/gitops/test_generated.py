@@ -13,7 +13,7 @@ import yaml
 
 from pulumi_msads import gitops, reference, wsdl
 from pulumi_msads.models import AccountModel, AddressModel, CustomerModel, PrimaryAccountModel
-from pulumi_msads.resources import ACCOUNT_OUTPUTS, CUSTOMER_OUTPUTS
+from pulumi_msads.providers import ACCOUNT_OUTPUTS, CUSTOMER_OUTPUTS
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "examples" / "gitops" / "accounts.schema.json"

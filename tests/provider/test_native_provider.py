@@ -246,6 +246,54 @@ def test_read_of_an_account_by_id_alone(native: MsadsProvider) -> None:
     assert plain(read.inputs)["customerId"] == customer_id and plain(read.inputs)["name"] == "Contoso Outdoor - Brand"
 
 
+def test_a_create_in_a_preview_calls_nothing_and_shows_what_is_known(
+    emulator_process: EmulatorProcess, emulator: EmulatorControl
+) -> None:
+    native = configured(emulator_process.url, parentCustomerId="251000001")
+    checked = check(native, CUSTOMER, customer())
+    assert checked.inputs is not None
+    emulator.reset_calls()
+    previewed = run(native.create(rpc.CreateRequest(urn(CUSTOMER), checked.inputs, 60, True)))
+    assert emulator.total_calls() == 0
+    outs = plain(previewed.properties or {})
+    assert outs["name"] == "Contoso Outdoor" and outs["account"]["currencyCode"] == "USD", "declared: known"
+    assert outs["parentCustomerId"] == "251000001", "configured: known"
+    assert outs["customerId"] == UNKNOWN and outs["accountId"] == UNKNOWN, "assigned by the service: unknown"
+
+
+def test_a_create_in_a_preview_leaves_a_parent_customer_it_would_look_up_unknown(native: MsadsProvider) -> None:
+    checked = check(native, CUSTOMER, customer())
+    assert checked.inputs is not None
+    previewed = run(native.create(rpc.CreateRequest(urn(CUSTOMER), checked.inputs, 60, True)))
+    assert plain(previewed.properties or {})["parentCustomerId"] == UNKNOWN
+
+
+def test_an_update_in_a_preview_calls_nothing_and_keeps_the_ids(
+    native: MsadsProvider, emulator: EmulatorControl
+) -> None:
+    created = create(native, CUSTOMER, customer(deletionPolicy="abandon"))
+    checked = check(
+        native, CUSTOMER, customer(deletionPolicy="abandon", name="Contoso Outdoors"), plain(created.properties or {})
+    )
+    assert checked.inputs is not None and created.resource_id is not None and created.properties is not None
+    emulator.reset_calls()
+    request = rpc.UpdateRequest(
+        urn(CUSTOMER),
+        created.resource_id,
+        created.properties,
+        checked.inputs,
+        timeout=60,
+        ignore_changes=[],
+        preview=True,
+    )
+    previewed = run(native.update(request))
+    assert emulator.total_calls() == 0
+    before, outs = plain(created.properties), plain(previewed.properties or {})
+    assert outs["customerId"] == before["customerId"] and outs["accountId"] == before["accountId"]
+    assert outs["name"] == "Contoso Outdoors" and outs["account"] == before["account"]
+    assert outs["lastModifiedTime"] == UNKNOWN
+
+
 def test_an_account_whose_step_after_the_create_fails_is_handed_over_as_a_partial_create(
     native: MsadsProvider, emulator: EmulatorControl
 ) -> None:

@@ -6,7 +6,8 @@ go to the default provider, which the engine finds through the ``plugins.provide
 Pulumi.yaml and configures from the stack's ``msads:`` config. ``providers.json``, ``{provider name: {"settings":
 {...}, "customers": [logical names]}}``, declares explicit providers instead (two parent customers in one stack),
 each with its own settings and the stack's credentials, read as secrets. ``accounts.json``, ``{logical name:
-{"customer": <a customer's logical name>, "inputs": {...}}}``, adds Accounts under those customers' ids.
+{"customer": <a customer's logical name>, "inputs": {...}}}``, adds Accounts wired to those customers'
+``customerId`` outputs, as the GitOps example wires the dynamic provider's.
 """
 
 import json
@@ -32,12 +33,14 @@ for provider_name, placement in placements.items():
 customers: dict[str, pulumi.CustomResource] = {}
 for name, inputs in declared.items():
     options = pulumi.ResourceOptions(provider=provider_of.get(name))
-    customers[name] = pulumi.CustomResource("msads:index:Customer", name, inputs, options)
-    pulumi.export(name, customers[name].id)
+    # customerId is an output too (None: not sent), as a generated SDK declares it: the accounts are wired to it
+    customer = pulumi.CustomResource("msads:index:Customer", name, {"customerId": None, **inputs}, options)
+    customers[name] = customer
+    pulumi.export(name, customer.id)
 
 accounts = json.loads((HERE / "accounts.json").read_text()) if (HERE / "accounts.json").exists() else {}
 for name, spec in accounts.items():
-    inputs = {**spec["inputs"], "customerId": customers[spec["customer"]].id}
+    inputs = {**spec["inputs"], "customerId": customers[spec["customer"]].customerId}  # type: ignore[attr-defined]
     options = pulumi.ResourceOptions(provider=provider_of.get(spec["customer"]))
     account = pulumi.CustomResource("msads:index:Account", name, inputs, options)
     pulumi.export(name, account.id)
