@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,21 @@ import pytest
 import zeep
 
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
+
+
+@pytest.fixture(autouse=True)
+def package_logger_as_it_was() -> Iterator[None]:
+    """Put the ``pulumi_msads`` logger back after each test. A provider configured in this process (the native
+    provider's ``configure``, as its tests call it) sends the package's records to stderr and stops them
+    propagating, as a provider process should; left so, every later test on the worker that reads the log with
+    ``caplog`` would see nothing (test_pacing did, after the native tests ran on its worker)."""
+    logger = logging.getLogger("pulumi_msads")
+    saved = (logger.level, list(logger.handlers), logger.propagate)
+    yield
+    logger.setLevel(saved[0])
+    logger.handlers[:] = saved[1]
+    logger.propagate = saved[2]
+
 
 HEADERS = {"DeveloperToken": "test-developer-token", "AuthenticationToken": "test-access-token"}
 
