@@ -32,7 +32,7 @@ from .auth import TokenSource, token_source
 from .bulk_reads import BulkReads
 from .codes import TRANSIENT_CODES
 from .config import ProviderConfig, RetryPolicy
-from .errors import ApiError, AuthenticationError, MsadsError, TransportError
+from .errors import ApiError, AuthenticationError, CancelledError, MsadsError, TransportError
 from .pacing import Pacer
 
 log = logging.getLogger("pulumi_msads.client")
@@ -97,9 +97,32 @@ class ServiceClient:
         self._pool_lock = threading.Lock()
         self.reads = BulkReads(config.read_cache_seconds)
         """Refresh's reads served by paged bulk reads; every write this client sends drops them."""
+        self._cancelled = threading.Event()
         limit = config.max_calls_per_minute
-        self.pacer: Pacer | None = Pacer(limit) if limit else None
+        self.pacer: Pacer | None = Pacer(limit, cancelled=self._cancelled) if limit else None
         """``msads:maxCallsPerMinute``, for every thread that shares this client; every attempt waits its turn."""
+
+    def cancel(self) -> None:
+        """The deployment was cancelled: from now on no call is sent and no wait goes on (``CancelledError``).
+
+        What is in flight is answered first: a create whose answer is lost is still resolved by proof, never
+        by a guess, so recovery ends as an unknown outcome that the next ``up``'s guard stops at.
+        """
+        self._cancelled.set()
+        if self.pacer is not None:
+            self.pacer.wake()
+
+    def stop_if_cancelled(self, doing: str) -> None:
+        if self._cancelled.is_set():
+            raise CancelledError(f"{doing}: stopped, the deployment was cancelled (Ctrl-C or `pulumi cancel`)")
+
+    def pause(self, seconds: float, doing: str) -> None:
+        """Wait ``seconds`` before ``doing`` (a retry, a look, a read again); a cancel ends the wait at once."""
+        if sleep is time.sleep:
+            self._cancelled.wait(seconds)
+        else:  # tests record the waits instead
+            sleep(seconds)
+        self.stop_if_cancelled(doing)
 
     def together(self, first: Callable[[], T], second: Callable[[], U]) -> tuple[T | MsadsError, U | MsadsError]:
         """Run two independent calls at the same time; each result is its value or the error it raised.
@@ -137,6 +160,7 @@ class ServiceClient:
         refreshed = False
         while True:
             developer = self.config.developer_token
+            self.stop_if_cancelled(f"{operation} not sent")
             try:
                 access = self.tokens.access_token()  # a refresh goes to Microsoft's login, not counted here
                 attempts += 1
@@ -170,7 +194,11 @@ class ServiceClient:
             retries += 1
             log.debug("%s: %s; retry %d of %d in %.2fs", operation, _brief(error), retries, policy.max_retries, delay)
             waited += delay
-            sleep(delay)
+            try:
+                self.pause(delay, f"{operation} not retried")
+            except CancelledError as cancelled:
+                cancelled.add_note(f"Its last attempt failed: {error}")
+                raise cancelled from error
 
     @contextmanager
     def _turn(self, operation: str, paced: list[float]) -> Iterator[None]:

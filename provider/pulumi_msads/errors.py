@@ -63,6 +63,13 @@ class IncompleteCreateError(MsadsError):
         self.cause = cause
 
 
+class CancelledError(MsadsError):
+    """The deployment was cancelled (Ctrl-C, ``pulumi cancel``): the operation stopped before its next call.
+
+    A call already sent is answered first; only waits (retries, the call limit) and calls not yet sent stop.
+    """
+
+
 class DeletionPreventedError(MsadsError):
     """A delete (or a replacement, which deletes) refused by the resource's ``deletion_policy``."""
 

@@ -226,7 +226,16 @@ class Session:
         self.config: config.ProviderConfig | None = None
         self.problem: ConfigurationError | None = None
         self.unknown = False
+        self.cancelled = False
         self._client: ServiceClient | None = None
+
+    def cancel(self) -> None:
+        """The deployment was cancelled: this client, and any made after it, sends nothing more."""
+        with self._lock:
+            self.cancelled = True
+            client = self._client
+        if client is not None:
+            client.cancel()
 
     def configure(self, settings: Mapping[str, str], *, unknown: bool = False) -> None:
         """Settings as ``msads:<key>`` -> text, over the environment as the dynamic provider reads them."""
@@ -257,6 +266,8 @@ class Session:
                 self.config = config.ProviderConfig.from_sources({}, os.environ)
             if self._client is None:
                 self._client = ServiceClient(self.config)
+                if self.cancelled:
+                    self._client.cancel()
             return self._client
 
 
@@ -344,6 +355,10 @@ class MsadsProvider(rpc_provider.Provider):
             raise ValueError(
                 f"unknown resource type {token!r}; this provider serves {', '.join(self.providers)}"
             ) from None
+
+    async def cancel(self) -> None:
+        """The engine's Cancel (Ctrl-C, ``pulumi cancel``): waits end, no call is sent after; calls in flight finish."""
+        self.session.cancel()
 
     async def get_schema(self, request: rpc_provider.GetSchemaRequest) -> rpc_provider.GetSchemaResponse:
         return rpc_provider.GetSchemaResponse(schema=schema_text())

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from . import client as client_module
 from . import fields, rules
 from .client import ServiceClient, is_transient, outcome, retry_delay
 from .errors import (
     AccountInDraftError,
     ApiError,
+    CancelledError,
     ConfigurationError,
     CreateOutcomeUnknownError,
     DeletionPreventedError,
@@ -102,7 +102,7 @@ def _create_once(client: ServiceClient, what: str, attempt: Callable[[], T], rec
             retries += 1
             delay = retry_delay(policy, retries, error)
             log.debug("%s: %s; trying again in %.2fs (%d of %d)", what, error, delay, retries, policy.max_retries)
-            client_module.sleep(delay)
+            client.pause(delay, f"{what} not retried")  # the refusal said it made nothing: stopping is safe
 
 
 def _look_for_created(
@@ -125,12 +125,16 @@ def _look_for_created(
     started, waited, pause = time.monotonic(), 0.0, RECOVERY_FIRST_PAUSE
     failure: MsadsError | None = None
     looks = 0
+    cancelled = False
     while True:
         looks += 1
         try:
             found, failure = look(), None
         except (ApiError, TransportError) as error:
             found, failure = None, error
+        except CancelledError:  # not a proof that nothing was made: the outcome stays unknown
+            cancelled, found = True, None
+            break
         if found is not None:
             log.warning("%s: the answer was lost (%s), but what it created was found; recording it", what, lost)
             return found
@@ -138,14 +142,24 @@ def _look_for_created(
         if wait <= 0:
             break
         log.debug("%s: not there yet (look %d); looking again in %.1fs", what, looks, wait)
-        client_module.sleep(wait)
+        try:
+            client.pause(wait, f"looking for what {what} made")
+        except CancelledError:
+            cancelled = True
+            break
         waited += wait
         pause = min(pause * 2, RECOVERY_MAX_PAUSE)
     seen = notes()
+    details = f"{f' (the last look failed: {failure})' if failure else ''}{f'; {seen}' if seen else ''}"
+    searched = (
+        f"The deployment was cancelled after {looks} look(s), before the time the request could take to commit "
+        f"had passed{details}."
+        if cancelled
+        else f"Nothing matching the declaration turned up in {looks} look(s) over {window:.0f}s, the time the "
+        f"request could still take to commit{details}."
+    )
     raise CreateOutcomeUnknownError(
-        f"{what}: the answer was lost ({lost}), so it may or may not have been created. Nothing matching the "
-        f"declaration turned up in {looks} look(s) over {window:.0f}s, the time the request could still take "
-        f"to commit{f' (the last look failed: {failure})' if failure else ''}{f'; {seen}' if seen else ''}. "
+        f"{what}: the answer was lost ({lost}), so it may or may not have been created. {searched} "
         f"Nothing was recorded in the stack, and no second request was sent. It may still appear: the next "
         f"`pulumi up` will not create another while {guard}, and will name it so that it can be adopted "
         "(adopt_id). To wait longer here, raise msads:recoveryWait."
@@ -197,7 +211,7 @@ def _write(
                 ) from error
             log.debug("%s: TimeStamp changed since the read (attempt %d); reading again", what, attempt)
             # A short jittered pause before reading again, so two writers do not keep colliding.
-            client_module.sleep(client.config.retry.delay(attempt, throttled=False))
+            client.pause(client.config.retry.delay(attempt, throttled=False), f"{what}: read again")
             continue
         return {**body, "LastModifiedTime": result.get("LastModifiedTime"), "TimeStamp": None}
     raise AssertionError("unreachable")

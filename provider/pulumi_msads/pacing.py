@@ -20,6 +20,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from .errors import CancelledError
+
 
 class Pacer:
     """At most ``calls`` calls in any sliding ``window`` of seconds, across the threads that share it.
@@ -37,6 +39,7 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        cancelled: threading.Event | None = None,
     ) -> None:
         if calls < 1:
             raise ValueError("a pacer needs room for at least one call")
@@ -49,6 +52,8 @@ class Pacer:
         self._running = 0
         """Calls sent and not yet answered: each holds a place until a window after its answer."""
         self._changed = threading.Condition()
+        self._cancelled = cancelled or threading.Event()
+        """Set when the deployment is cancelled (``ServiceClient.cancel``): a call waiting for room stops."""
 
     @contextmanager
     def turn(self) -> Iterator[float]:
@@ -65,6 +70,10 @@ class Pacer:
         waited = False
         with self._changed:
             while True:
+                if self._cancelled.is_set():
+                    raise CancelledError(
+                        "a call waiting for msads:maxCallsPerMinute: stopped, the deployment was cancelled"
+                    )
                 now = self._clock()
                 while self._ended and self._ended[0] <= now - self.window:
                     self._ended.popleft()
@@ -78,9 +87,17 @@ class Pacer:
                 delay = self._ended[0] + self.window - now
                 self._changed.release()  # others may answer (release) while this one sleeps
                 try:
-                    self._sleep(delay)
+                    if self._sleep is time.sleep:
+                        self._cancelled.wait(delay)  # a cancel ends the wait at once
+                    else:
+                        self._sleep(delay)
                 finally:
                     self._changed.acquire()
+
+    def wake(self) -> None:
+        """Wake every call waiting for room (the deployment was cancelled: they stop)."""
+        with self._changed:
+            self._changed.notify_all()
 
     def release(self) -> None:
         """The call that ``acquire`` let through was answered (or failed): its window starts now."""

@@ -8,11 +8,14 @@ emulator over HTTP. What the tests read is what a user reads: exit codes, the te
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -328,3 +331,48 @@ def assert_shows_readme_quote(run: Run, name: str) -> None:
     printed = {_normalized(line) for line in run.output.splitlines()}
     for line in quoted_in_readme(name):
         assert _normalized(line) in printed, f"the README quotes a line the CLI does not print: {line!r}\n{run}"
+
+
+# -- killing a CLI -------------------------------------------------------------------------------------------
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """Each live process's parent and start time (from /proc/<pid>/stat), the start time telling a reused pid apart."""
+    found: dict[int, tuple[int, str]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            found[int(stat.parent.name)] = (int(fields[1]), fields[19])
+    return found
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """Every live process below ``pid``, with its start time, so that a test can end what the kill of one process
+    group orphans (the CLI starts each plugin in a group of its own)."""
+    processes = _processes()
+    found: dict[int, str] = {}
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, (parent, _) in processes.items() if parent in frontier}
+        found.update((child, processes[child][1]) for child in frontier)
+    return found
+
+
+def _kill_if_same(processes: dict[int, str]) -> None:
+    now = _processes()
+    for pid, started in processes.items():
+        if pid in now and now[pid][1] == started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def kill_cli(process: subprocess.Popen[Any], grace: float = 0.0) -> None:
+    """SIGKILL a CLI started in a session of its own (its whole process group), wait ``grace`` seconds for the
+    requests in flight to commit, then end the plugins the kill orphaned: each runs in a process group of its own,
+    so the group kill misses them, and they would wait for an engine forever, one per killed run."""
+    plugins = _descendants(process.pid)
+    with contextlib.suppress(ProcessLookupError):  # the engine may have ended on its own already
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    time.sleep(grace)
+    _kill_if_same(plugins)

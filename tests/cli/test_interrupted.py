@@ -13,15 +13,11 @@ over the default, REST.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,7 +25,17 @@ from pulumi_msads.emulator.process import EmulatorProcess
 
 from .conftest import EMULATOR_ARGS, STACK_SECRETS, stack_config, web_ui
 from .examples import GITOPS
-from .support import REPO, Project, Run, Stack, assert_no_traceback, assert_shows_readme_quote, steps, writes
+from .support import (
+    REPO,
+    Project,
+    Run,
+    Stack,
+    assert_no_traceback,
+    assert_shows_readme_quote,
+    kill_cli,
+    steps,
+    writes,
+)
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -42,48 +48,6 @@ REFUSED = re.compile(
     r".*?set adopt_id: '(?P<id>\d+)'"
 )
 """A create the guard refused, as the CLI prints its error: the declared name, and the id to adopt."""
-
-
-def _processes() -> dict[int, tuple[int, str]]:
-    """Each live process's parent and start time (from /proc/<pid>/stat), the start time telling a reused pid apart."""
-    found: dict[int, tuple[int, str]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            found[int(stat.parent.name)] = (int(fields[1]), fields[19])
-    return found
-
-
-def _descendants(pid: int) -> dict[int, str]:
-    """Every live process below ``pid``, with its start time, so that a test can end what the kill of one process
-    group orphans (the CLI starts each plugin in a group of its own)."""
-    processes = _processes()
-    found: dict[int, str] = {}
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, (parent, _) in processes.items() if parent in frontier}
-        found.update((child, processes[child][1]) for child in frontier)
-    return found
-
-
-def _kill_if_same(processes: dict[int, str]) -> None:
-    now = _processes()
-    for pid, started in processes.items():
-        if pid in now and now[pid][1] == started:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-
-
-def _kill_cli(process: subprocess.Popen[Any], grace: float = 0.0) -> None:
-    """SIGKILL a CLI started in a session of its own (its whole process group), wait ``grace`` seconds for the
-    requests in flight to commit, then end the plugins the kill orphaned: each runs in a process group of its own,
-    so the group kill misses them, and they would wait for an engine forever, one per killed run."""
-    plugins = _descendants(process.pid)
-    with contextlib.suppress(ProcessLookupError):  # the engine may have ended on its own already
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    time.sleep(grace)
-    _kill_if_same(plugins)
 
 
 class Interrupted:
@@ -114,7 +78,7 @@ class Interrupted:
             assert process.poll() is None, "the up finished before the kill point"
             assert time.monotonic() < deadline, "the kill point was never reached"
             time.sleep(0.02)
-        _kill_cli(process, grace=LATENCY * 3)  # in-flight requests commit after the client is gone, as on the service
+        kill_cli(process, grace=LATENCY * 3)  # in-flight requests commit after the client is gone, as on the service
         self.emulator.control.set_latency(0)
 
     def recover(self) -> list[str]:
@@ -363,7 +327,7 @@ def test_a_killed_destroy_under_prevent_leaves_the_stack_and_the_service_as_they
             refused = True
             break
     assert refused, "the destroy refused"
-    _kill_cli(process)
+    kill_cli(process)
     stack.run("cancel", "--yes", expect=None)  # a lock only if the kill came before the engine let go of it
     interrupted.emulator.control.reset_calls()
 

@@ -7,6 +7,9 @@ outside the stack followed by an ``up`` with no changes.
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ import pytest
 from ..provider.test_native_provider import account, configured, create, customer
 from .conftest import ACCESS_TOKEN, DEVELOPER_TOKEN, stack_config
 from .native_projects import NativeStack, native_stack
-from .support import REPO, Stack, assert_no_traceback, steps, writes
+from .support import REPO, Stack, assert_no_traceback, kill_cli, steps, writes
 
 pytestmark = [pytest.mark.cli, pytest.mark.slow]
 
@@ -107,6 +110,42 @@ def test_a_preview_of_a_customer_edit_keeps_its_id_known_to_the_account_wired_to
     shown = native.stack.preview("--diff")
     assert steps(shown.stdout) == {"contoso": "update"}, shown
     assert native.emulator.control.calls() == {}, "a preview calls nothing"
+
+
+def test_ctrl_c_during_a_throttled_create_ends_the_up_promptly_with_nothing_made(native: Native) -> None:
+    """The engine's Cancel reaches the provider: the create stops waiting out its 60-second throttle delay, and
+    is not sent again (the refusal said it made nothing)."""
+    native.declare({"contoso": customer(deletionPolicy="abandon")})
+    native.stack.set_config({"msads:throttleDelay": "60"})
+    native.emulator.control.add_fault(operation="SignupCustomer", code=117, count=10)
+    command = ["pulumi", "up", "--yes", "--non-interactive", "--stack", "test", "--color", "never"]
+    process = subprocess.Popen(
+        command,
+        cwd=native.folder,
+        env=native.stack.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while native.emulator.control.calls().get("SignupCustomer", 0) == 0:
+            assert process.poll() is None and time.monotonic() < deadline, "the create was never sent"
+            time.sleep(0.05)
+        time.sleep(0.5)  # into the throttle wait
+        interrupted = time.monotonic()
+        process.send_signal(signal.SIGINT)  # Ctrl-C: the CLI's own graceful cancel
+        output, _ = process.communicate(timeout=45)
+        took = time.monotonic() - interrupted
+    finally:
+        if process.poll() is None:
+            kill_cli(process)
+    assert process.returncode != 0
+    assert took < 20, f"the up went on for {took:.0f} s after Ctrl-C:\n{output}"
+    assert "the deployment was cancelled" in output, output
+    assert native.emulator.control.calls().get("SignupCustomer") == 1, "not sent again"
+    assert [c["Name"] for c in native.emulator.control.data()["customers"]] == ["Emulator Aggregator"]
 
 
 def test_import_of_a_customer_made_outside_the_stack_then_up_changes_nothing(native: Native) -> None:
