@@ -261,8 +261,9 @@ class CustomerModel(Model):
     )
     adopt_id: Id | None = Field(
         None,
-        description="Manage this existing customer instead of signing up a new one (pulumi import does not "
-        "work for dynamic providers). Only read at creation.",
+        description="Manage this existing customer instead of signing up a new one: how the dynamic provider, "
+        "which `pulumi import` cannot serve, brings one into a stack (the native provider takes `pulumi import` "
+        "too). Only read at creation.",
     )
     allow_duplicate_name: bool | None = Field(
         None,

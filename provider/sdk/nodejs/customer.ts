@@ -68,7 +68,7 @@ export class Customer extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly accountNumber: pulumi.Output<string>;
     /**
-     * Manage this existing customer instead of signing up a new one (pulumi import does not work for dynamic providers). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
+     * Manage this existing customer instead of signing up a new one: how the dynamic provider, which `pulumi import` cannot serve, brings one into a stack (the native provider takes `pulumi import` too). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
      */
     declare public readonly adoptId: pulumi.Output<string | undefined>;
     /**
@@ -218,7 +218,7 @@ export interface CustomerArgs {
      */
     account: pulumi.Input<inputs.PrimaryAccountArgs>;
     /**
-     * Manage this existing customer instead of signing up a new one (pulumi import does not work for dynamic providers). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
+     * Manage this existing customer instead of signing up a new one: how the dynamic provider, which `pulumi import` cannot serve, brings one into a stack (the native provider takes `pulumi import` too). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
      */
     adoptId?: pulumi.Input<string | undefined>;
     /**

@@ -41,7 +41,7 @@ class CustomerArgs:
         :param pulumi.Input[_builtins.str] market_country: Two-letter country code of the customer's market. Limits: matches `^[A-Z]{2}$`.
         :param pulumi.Input['LanguageType'] market_language: The language of the customer's market; it must go with marketCountry.
         :param pulumi.Input[_builtins.str] name: Customer name, at most 90 characters. Limits: 1 to 90 characters.
-        :param pulumi.Input[_builtins.str] adopt_id: Manage this existing customer instead of signing up a new one (pulumi import does not work for dynamic providers). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
+        :param pulumi.Input[_builtins.str] adopt_id: Manage this existing customer instead of signing up a new one: how the dynamic provider, which `pulumi import` cannot serve, brings one into a stack (the native provider takes `pulumi import` too). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
         :param pulumi.Input[_builtins.bool] allow_duplicate_name: Sign up a new customer even when one with the same name exists already. Without it, create stops and names the existing customers (set adoptId to manage one of them). Only read at creation.
         :param pulumi.Input['AddressArgs'] customer_address: Not used by Microsoft Advertising itself.
         :param pulumi.Input['DeletionPolicy'] deletion_policy: What removing this resource from the program, destroying it or replacing it does: 'prevent' (the default) refuses; 'abandon' drops it from the stack and leaves the live objects as they are; 'deactivate' deactivates its primary account (the customer record stays: only Microsoft staff can delete customers; other accounts of the customer are never touched) with DeleteAccount, which cannot be undone. Applied from the last deployed value: set it with `pulumi up` before removing the resource.
@@ -130,7 +130,7 @@ class CustomerArgs:
     @pulumi.getter(name="adoptId")
     def adopt_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Manage this existing customer instead of signing up a new one (pulumi import does not work for dynamic providers). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
+        Manage this existing customer instead of signing up a new one: how the dynamic provider, which `pulumi import` cannot serve, brings one into a stack (the native provider takes `pulumi import` too). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
         """
         return pulumi.get(self, "adopt_id")
 
@@ -223,7 +223,7 @@ class Customer(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['PrimaryAccountArgs', 'PrimaryAccountArgsDict', 'outputs.PrimaryAccount']] account: The customer's primary account.
-        :param pulumi.Input[_builtins.str] adopt_id: Manage this existing customer instead of signing up a new one (pulumi import does not work for dynamic providers). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
+        :param pulumi.Input[_builtins.str] adopt_id: Manage this existing customer instead of signing up a new one: how the dynamic provider, which `pulumi import` cannot serve, brings one into a stack (the native provider takes `pulumi import` too). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
         :param pulumi.Input[_builtins.bool] allow_duplicate_name: Sign up a new customer even when one with the same name exists already. Without it, create stops and names the existing customers (set adoptId to manage one of them). Only read at creation.
         :param pulumi.Input[Union['AddressArgs', 'AddressArgsDict', 'outputs.Address']] customer_address: Not used by Microsoft Advertising itself.
         :param pulumi.Input['DeletionPolicy'] deletion_policy: What removing this resource from the program, destroying it or replacing it does: 'prevent' (the default) refuses; 'abandon' drops it from the stack and leaves the live objects as they are; 'deactivate' deactivates its primary account (the customer record stays: only Microsoft staff can delete customers; other accounts of the customer are never touched) with DeleteAccount, which cannot be undone. Applied from the last deployed value: set it with `pulumi up` before removing the resource.
@@ -406,7 +406,7 @@ class Customer(pulumi.CustomResource):
     @pulumi.getter(name="adoptId")
     def adopt_id(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Manage this existing customer instead of signing up a new one (pulumi import does not work for dynamic providers). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
+        Manage this existing customer instead of signing up a new one: how the dynamic provider, which `pulumi import` cannot serve, brings one into a stack (the native provider takes `pulumi import` too). Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
         """
         return pulumi.get(self, "adopt_id")
 
