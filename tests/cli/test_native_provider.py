@@ -175,6 +175,20 @@ def test_import_of_a_customer_made_outside_the_stack_then_up_changes_nothing(nat
     native.assert_no_credentials()
 
 
+def test_get_reads_a_customer_made_outside_the_stack_and_manages_nothing(native: Native) -> None:
+    outside = configured(native.emulator.url, developerToken=DEVELOPER_TOKEN, accessToken=ACCESS_TOKEN)
+    made = create(outside, "msads:index:Customer", customer(name="Fabrikam"))
+    native.declare({})
+    (native.folder / "gets.json").write_text(json.dumps({"fabrikam": made.resource_id}))
+    native.emulator.control.reset_calls()
+
+    native.stack.up()
+    assert native.stack.outputs()["fabrikam_name"] == "Fabrikam"
+    assert writes(native.emulator.control.calls()) == {}, "read, never written"
+    [state] = [r for r in native.stack.export()["deployment"]["resources"] if r["type"] == "msads:index:Customer"]
+    assert state["external"] is True and state["id"] == made.resource_id, "read, not managed: no delete on destroy"
+
+
 def test_two_explicit_providers_sign_up_customers_under_their_own_parent_customers(native: Native) -> None:
     outside = configured(native.emulator.url, developerToken=DEVELOPER_TOKEN, accessToken=ACCESS_TOKEN)
     second_agency = create(outside, "msads:index:Customer", customer(name="Second Agency", deletionPolicy="abandon"))

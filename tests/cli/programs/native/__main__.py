@@ -7,7 +7,9 @@ Pulumi.yaml and configures from the stack's ``msads:`` config. ``providers.json`
 {...}, "customers": [logical names]}}``, declares explicit providers instead (two parent customers in one stack),
 each with its own settings and the stack's credentials, read as secrets. ``accounts.json``, ``{logical name:
 {"customer": <a customer's logical name>, "inputs": {...}}}``, adds Accounts wired to those customers'
-``customerId`` outputs, as the GitOps example wires the dynamic provider's.
+``customerId`` outputs, as the GitOps example wires the dynamic provider's. ``gets.json``, ``{logical name: customer
+id}``, reads existing customers without managing them (``.get()``: the resource's id, no inputs) and exports each
+one's name as ``<logical name>_name``.
 """
 
 import json
@@ -44,3 +46,8 @@ for name, spec in accounts.items():
     options = pulumi.ResourceOptions(provider=provider_of.get(spec["customer"]))
     account = pulumi.CustomResource("msads:index:Account", name, inputs, options)
     pulumi.export(name, account.id)
+
+gets = json.loads((HERE / "gets.json").read_text()) if (HERE / "gets.json").exists() else {}
+for name, customer_id in gets.items():
+    read = pulumi.CustomResource("msads:index:Customer", name, {"name": None}, pulumi.ResourceOptions(id=customer_id))
+    pulumi.export(f"{name}_name", read.name)  # type: ignore[attr-defined]
