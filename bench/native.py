@@ -23,7 +23,9 @@ from typing import Any
 from tests.cli.conftest import STACK_SECRETS, stack_config
 from tests.cli.native_projects import absolute_paths
 from tests.cli.support import REPO, Stack, find_cli
+from tests.cli.test_lifecycle import PULUMI_YAML as DECLARED_PROJECT
 from tests.cli.test_lifecycle import customer as declared_customer
+from tests.cli.test_native_provider import PULUMI_YAML as NATIVE_PULUMI_YAML
 
 from pulumi_msads import naming
 
@@ -35,26 +37,10 @@ VARIANTS = {
     "native": "msads:index:Customer, the native provider plugin (provider/bin/pulumi-resource-msads)",
 }
 OPERATIONS = {"up-create": "`pulumi up`, creating every customer", "refresh": "`pulumi refresh`, bulk reads on"}
-DYNAMIC_PROJECT = f"""\
-name: msads-bench-dynamic
-runtime:
-  name: python
-  options:
-    toolchain: pip
-    virtualenv: {REPO / ".venv"}
-"""
-NATIVE_PROJECT = """\
-name: msads-bench-native
-runtime:
-  name: python
-  options:
-    toolchain: pip
-    virtualenv: ../../.venv
-plugins:
-  providers:
-    - name: msads
-      path: ../../provider/bin
-"""
+DYNAMIC_PROJECT = DECLARED_PROJECT.format(venv=REPO / ".venv")
+"""The dynamic provider's project: tests/cli/test_lifecycle's, around programs/declared."""
+NATIVE_PROJECT = NATIVE_PULUMI_YAML
+"""The native provider's: tests/cli/test_native_provider's, naming provider/bin as the plugins' path."""
 
 
 def camel(value: Any) -> Any:
