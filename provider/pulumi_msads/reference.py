@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from . import fields, model_schema, wsdl
+from . import fields, model_schema, naming, package_schema, wsdl
 from .providers import MANAGED
 
 COMMAND = "python -m pulumi_msads.reference > docs/reference.md"
@@ -32,6 +32,11 @@ def _enum_text(values: list[str], name: str | None) -> str:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _names(name: str) -> str:
+    """A property's name, then the native provider's: the package schema's camelCase (as package_schema names it)."""
+    return f"`{name}` | `{naming.camel(name)}`"
 
 
 def _anchor(title: str) -> str:
@@ -62,8 +67,8 @@ class _Writer:
     def inputs(self, schema: dict[str, Any], updatable: frozenset[str] | None = None) -> list[str]:
         """The table of a model's properties; ``updatable`` (default: all) are the ones an update sends."""
         rows = [
-            "| Property | Type | Required | Values and limits | Change | Description |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| Property | Native provider | Type | Required | Values and limits | Change | Description |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         required = set(schema.get("required", []))
         for name, prop in schema["properties"].items():
@@ -76,7 +81,7 @@ class _Writer:
                 replace = "nothing"
             needed = "required" if name in required else "optional"
             description = model_schema.description(prop)
-            rows.append(f"| `{name}` | {kind} | {needed} | {_cell(limits)} | {replace} | {_cell(description)} |")
+            rows.append(f"| {_names(name)} | {kind} | {needed} | {_cell(limits)} | {replace} | {_cell(description)} |")
         return rows
 
 
@@ -88,12 +93,12 @@ _TYPE_TITLES = {
 
 
 def _outputs(names: tuple[str, ...]) -> list[str]:
-    rows = ["| Property | Type | Values | Description |", "| --- | --- | --- | --- |"]
+    rows = ["| Property | Native provider | Type | Values | Description |", "| --- | --- | --- | --- | --- |"]
     for name in names:
         description = model_schema.output_description(name)
         enum = model_schema.output_enum(name)
         values = _enum_text(list(wsdl.enum_values(enum)), enum) if enum else ""
-        rows.append(f"| `{name}` | string | {_cell(values)} | {_cell(description)} |")
+        rows.append(f"| {_names(name)} | string | {_cell(values)} | {_cell(description)} |")
     return rows
 
 
@@ -104,7 +109,8 @@ def _resource(kind: model_schema.Kind, token: str, updatable: frozenset[str]) ->
     lines = [
         f"## {title}",
         "",
-        f"`pulumi_msads.{title}`, type `{token}`. {model.__doc__ or ''}".strip(),
+        f"`pulumi_msads.{title}`, type `{token}`; on the native provider `{package_schema.token(title)}`. "
+        f"{model.__doc__ or ''}".strip(),
         "",
         "### Inputs",
         "",
@@ -144,7 +150,8 @@ def generate() -> str:
         "in the GitOps file (see [gitops.md](gitops.md)) and, in PascalCase, in the Customer Management API.",
         "Every input is checked before any call; an invalid value fails `pulumi preview` with its path and what",
         "is allowed. An optional property left out is not managed: the service keeps its value and it never",
-        "shows as a difference.",
+        "shows as a difference. On the native provider (`msads:index:Customer`, `msads:index:Account`, in any",
+        "language) the same properties carry the package schema's camelCase names (column **Native provider**).",
         "",
         "**Change** says what changing a value after creation does: `updates` it in place; `replaces` the",
         "resource, because the API cannot change it (deleted and created again; for a property of a",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,18 @@ def test_the_committed_schema_is_the_generated_one() -> None:
 
 def test_the_committed_reference_is_the_generated_one() -> None:
     assert REFERENCE.read_text(encoding="utf-8") == reference.generate(), f"regenerate: .venv/bin/{reference.COMMAND}"
+
+
+def test_the_reference_names_every_property_of_the_native_providers_package_schema() -> None:
+    """Each resource's and type's properties as the schema names them, and both resource tokens."""
+    package = json.loads((REPO / "provider" / "pulumi_msads" / "schema.json").read_text(encoding="utf-8"))
+    text = REFERENCE.read_text(encoding="utf-8")
+    nodes = [*package["resources"].items(), *package["types"].items()]
+    missing = [
+        f"{token}.{name}" for token, node in nodes for name in node.get("properties", {}) if f"| `{name}` |" not in text
+    ]
+    assert missing == []
+    assert all(f"`{token}`" in text for token in package["resources"])
 
 
 def test_the_example_points_editors_at_the_schema() -> None:
@@ -113,7 +126,7 @@ def test_the_reference_has_every_property(model: type[Any]) -> None:
 def test_the_reference_has_every_output_with_a_description() -> None:
     text = reference.generate()
     for name in {*CUSTOMER_OUTPUTS, *ACCOUNT_OUTPUTS, "parent_customer_id"}:
-        assert f"| `{name}` | string |" in text, name
+        assert re.search(rf"\| `{name}` \| `[a-zA-Z]+` \| string \|", text), name
 
 
 def test_the_reference_marks_what_replaces_and_points_at_the_full_lists() -> None:
