@@ -1,26 +1,9 @@
-// The quickstart in TypeScript: the resources by their schema type tokens, properties as the schema names them
-// (camelCase). The two classes below stand in for the TypeScript SDK generated from the same schema
-// (provider/sdk/nodejs), which is not packaged for npm yet; they name only the outputs this program reads.
-import * as pulumi from "@pulumi/pulumi";
+// The quickstart in TypeScript, on the SDK generated from the provider's schema (provider/sdk/nodejs, compiled
+// into the package @pulumi-msads/msads by scripts/setup): the same customer and accounts as the Python
+// quickstart, with camelCase properties and the WSDL's enums as the schema names them.
+import * as msads from "@pulumi-msads/msads";
 
-class Customer extends pulumi.CustomResource {
-    public readonly customerId!: pulumi.Output<string>;
-    public readonly accountId!: pulumi.Output<string>;
-
-    constructor(name: string, args: Record<string, pulumi.Input<any>>, opts?: pulumi.CustomResourceOptions) {
-        super("msads:index:Customer", name, { ...args, customerId: undefined, accountId: undefined }, opts);
-    }
-}
-
-class Account extends pulumi.CustomResource {
-    public readonly accountId!: pulumi.Output<string>;
-
-    constructor(name: string, args: Record<string, pulumi.Input<any>>, opts?: pulumi.CustomResourceOptions) {
-        super("msads:index:Account", name, { ...args, accountId: undefined }, opts);
-    }
-}
-
-const office = {
+const office: msads.types.input.BusinessAddressArgs = {
     businessName: "Contoso Outdoor",
     line1: "1 Microsoft Way",
     city: "Redmond",
@@ -29,27 +12,27 @@ const office = {
     countryCode: "US",
 };
 
-const contoso = new Customer("contoso", {
+const contoso = new msads.Customer("contoso", {
     name: "Contoso Outdoor",
-    industry: "Retail",
+    industry: msads.Industry.RETAIL,
     marketCountry: "US",
-    marketLanguage: "English",
+    marketLanguage: msads.LanguageType.ENGLISH,
     // For trying things out: `pulumi destroy` deactivates what this made (the default, "prevent", refuses).
-    deletionPolicy: "deactivate",
+    deletionPolicy: msads.DeletionPolicy.DEACTIVATE,
     account: {
         name: "Contoso Outdoor - Search",
-        currencyCode: "USD",
-        timeZone: "PacificTimeUSCanadaTijuana",
+        currencyCode: msads.CurrencyCode.USD,
+        timeZone: msads.TimeZoneType.PACIFIC_TIME_US_CANADA_TIJUANA,
         businessAddress: office,
     },
 });
 
-const brand = new Account("contoso-brand", {
+const brand = new msads.Account("contoso-brand", {
     customerId: contoso.customerId,
     name: "Contoso Outdoor - Brand",
-    currencyCode: "USD",
+    currencyCode: msads.CurrencyCode.USD,
     businessAddress: office,
-    deletionPolicy: "deactivate",
+    deletionPolicy: msads.DeletionPolicy.DEACTIVATE,
 });
 
 export const customerId = contoso.customerId;

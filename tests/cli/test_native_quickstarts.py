@@ -1,7 +1,8 @@
 """The quickstart on the native provider, in Python on the generated SDK (examples/native) and in TypeScript
-(examples/typescript, under the Node.js host scripts/pulumi-cli builds, ``node_modules`` from scripts/setup's
-``npm ci``), under the real CLI: the same signup and AddAccount as the dynamic provider's quickstart, a
-preview proposing nothing, and a destroy that deactivates both accounts as ``deletionPolicy`` says.
+on the generated SDK compiled into an npm package (examples/typescript, under the Node.js host
+scripts/pulumi-cli builds, ``node_modules`` from scripts/setup's ``npm ci``), under the real CLI: the same
+signup and AddAccount as the dynamic provider's quickstart, a preview proposing nothing, and a destroy that
+deactivates both accounts as ``deletionPolicy`` says.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ QUICKSTARTS = {
         ("index.ts", "package.json", "tsconfig.json"),
         ("node_modules",),
         ("customerId", "primaryAccountId", "brandAccountId"),
-        installed="node_modules/@pulumi/pulumi",
+        installed="node_modules/@pulumi-msads/msads",
     ),
 }
 
