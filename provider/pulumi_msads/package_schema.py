@@ -231,8 +231,10 @@ def generate() -> dict[str, Any]:
         "language": {
             # Not "pulumi_msads", the default for a package named msads: that is this project's own
             # package (the dynamic provider), and a generated SDK of that name would shadow it.
-            "python": {"packageName": "pulumi_msads_sdk"},
-            "nodejs": {"packageName": f"@pulumi-{NAME}/{NAME}"},
+            # respectSchemaVersion: the SDKs ask the engine for the plugin's own version (the distribution's),
+            # not the generators' placeholder 0.0.0, which made every refresh warn of an older msads package.
+            "python": {"packageName": "pulumi_msads_sdk", "respectSchemaVersion": True},
+            "nodejs": {"packageName": f"@pulumi-{NAME}/{NAME}", "respectSchemaVersion": True},
         },
     }
 

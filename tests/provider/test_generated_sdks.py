@@ -7,6 +7,8 @@ A schema change without `scripts/gen-sdk` fails here, naming the files that diff
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import subprocess
 from pathlib import Path
 
@@ -57,3 +59,9 @@ def test_each_language_gets_both_resources_and_the_provider(
 def test_the_python_sdk_registers_the_schema_tokens(fresh: dict[str, bytes]) -> None:
     assert b"'msads:index:Customer'" in fresh["python/pulumi_msads_sdk/customer.py"]
     assert b"'msads:index:Account'" in fresh["python/pulumi_msads_sdk/account.py"]
+
+
+def test_the_python_sdk_asks_the_engine_for_the_plugins_own_version(fresh: dict[str, bytes]) -> None:
+    """Not the generator's placeholder 0.0.0: the engine warns on every refresh that such a package is older."""
+    plugin = json.loads(fresh["python/pulumi_msads_sdk/pulumi-plugin.json"])
+    assert plugin == {"resource": True, "name": "msads", "version": importlib.metadata.version("pulumi-msads")}
