@@ -56,7 +56,7 @@ from .client import ServiceClient
 from .errors import ConfigurationError, MsadsError
 from .fields import Props
 from .native_server import PartialCreateError
-from .providers import AccountProvider, CustomerProvider, stored_config_client, unknown
+from .providers import PROVIDER_KEY, AccountProvider, CustomerProvider, stored_config_client, unknown
 
 Spec = dict[str, Any]
 T = TypeVar("T")
@@ -411,8 +411,13 @@ class MsadsProvider(rpc_provider.Provider):
         return rpc_provider.CheckResponse(inputs=inputs, failures=failures)
 
     async def diff(self, request: rpc_provider.DiffRequest) -> rpc_provider.DiffResponse:
+        """The providers' diff, by schema path. A resource the dynamic provider made, moved here by an alias, is
+        also an update when nothing differs: its stored outputs still have the dynamic provider's names (and its
+        ``__provider`` blob), which programs in other languages cannot read, and the update rewrites them with no
+        call (``update`` sends nothing when no field changed)."""
         properties = resource_properties(request.type)
         provider = self._provider(request.type)
+        moved = PROVIDER_KEY in request.old_state
         olds = to_plain(request.old_state, properties)
         news = to_plain(request.new_inputs, properties)
         changes = await _threaded(provider.diff_paths, request.resource_id, olds, news)
@@ -424,7 +429,7 @@ class MsadsProvider(rpc_provider.Provider):
             for path in paths
         }
         return rpc_provider.DiffResponse(
-            changes=changes.changes,
+            changes=changes.changes or moved,
             replaces=[schema_path(path, properties) for path in changes.replaces],
             delete_before_replace=changes.delete_before_replace,
             diffs=sorted({path.split(".", 1)[0] for path in detailed}),

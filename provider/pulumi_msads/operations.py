@@ -323,14 +323,44 @@ def _primary_account(accounts: list[Props], name: str, customer_id: str) -> str:
 
 
 def _only_live_account(accounts: list[Props], customer_id: str) -> str:
-    """The primary account of a customer recorded before account ids were kept: its only live account."""
+    """The primary account of a customer read by its id alone: its only live account, never a guess among more.
+
+    That is a customer recorded before account ids were kept, or one named by ``pulumi import`` / ``.get()``;
+    with several live accounts, the id must name the primary one (``customer_read_id``).
+    """
     live = [a for a in accounts if a.get("AccountLifeCycleStatus") != INACTIVE]
     if len(live) != 1:
+        listing = ", ".join(f"{a['Id']} {a.get('Name')!r}" for a in live) or "none"
         raise MsadsError(
-            f"customer {customer_id}: the stack does not record its primary account and it has {len(live)} live "
-            "accounts; run `pulumi up` to record it"
+            f"customer {customer_id} has {len(live)} live accounts ({listing}) and nothing says which is its "
+            f"primary one: import or read it as {customer_id}/<account id>, naming that account"
         )
     return str(live[0]["Id"])
+
+
+def customer_read_id(id_: str) -> tuple[str, str | None]:
+    """A customer's id as ``pulumi import`` and ``.get()`` may give it: ``<customer id>[/<primary account id>]``.
+
+    The account part is how a user says which account is the primary one of a customer that has several; the
+    resource's id stays the customer id.
+    """
+    customer_id, slash, account_id = id_.partition("/")
+    if not customer_id.isdigit() or (slash and not account_id.isdigit()):
+        raise InputError([("id", f"{id_!r} is not <customer id> or <customer id>/<primary account id> (digits)")])
+    return customer_id, account_id or None
+
+
+def _named_account(account: Props | MsadsError, customer_id: str, account_id: str) -> None:
+    """Refuse an account that an import id names as a customer's primary one when it cannot be."""
+    if isinstance(account, MsadsError):
+        raise account
+    if str(account.get("ParentCustomerId")) != customer_id:
+        reason = f"account {account_id} belongs to customer {account.get('ParentCustomerId')}, not {customer_id}"
+    elif account.get("AccountLifeCycleStatus") == INACTIVE:
+        reason = f"account {account_id} is Inactive (deactivated): the API can neither change nor reactivate it"
+    else:
+        return
+    raise InputError([("id", reason)])
 
 
 def _check_immutable(
@@ -515,10 +545,13 @@ def create_customer(client: ServiceClient, inputs: Props) -> CreatedCustomer:
     return created
 
 
-def read_customer(client: ServiceClient, customer_id: str, account_id: Any) -> tuple[Props, Props] | None:
+def read_customer(
+    client: ServiceClient, customer_id: str, account_id: Any, named: bool = False
+) -> tuple[Props, Props] | None:
     """The customer and its primary account, read at the same time when the account id is known;
     None when the customer is gone (a deleted customer reads as Inactive). A refresh of many is served
-    by bulk reads once they pay (``bulk_reads``); what a snapshot lacks is read here as ever."""
+    by bulk reads once they pay (``bulk_reads``); what a snapshot lacks is read here as ever. ``named``:
+    the account id comes from an import id, not from the state, so it is checked to be the customer's."""
     found: Props | MsadsError
     account: Props | MsadsError
     bulk = client.reads.customer(client, customer_id, str(account_id)) if account_id is not None else None
@@ -539,6 +572,8 @@ def read_customer(client: ServiceClient, customer_id: str, account_id: Any) -> t
         raise found
     if found.get("CustomerLifeCycleStatus") == INACTIVE:
         return None
+    if named:
+        _named_account(account, customer_id, str(account_id))
     if isinstance(account, NotFoundError):
         account = {"Id": account_id}
     elif isinstance(account, MsadsError):

@@ -516,14 +516,17 @@ class CustomerProvider(_Base):
         return _previewed(olds, news, CUSTOMER_SETTINGS)
 
     def read(self, id_: str, props: Props) -> ReadResult:
-        found = operations.read_customer(self.stored_config_client(), id_, props.get("account_id"))
+        customer_id, named = operations.customer_read_id(id_)
+        account_id = named or props.get("account_id")
+        client = self.stored_config_client()
+        found = operations.read_customer(client, customer_id, account_id, named=named is not None)
         if found is None:
             return ReadResult(None, {})
         customer, account = found
         outs = customer_outputs(customer, account, _kept(props, CUSTOMER_KEPT))
         extra = ("parent_customer_id", *CUSTOMER_SETTINGS, "account")
         inputs = _inputs_from_outputs(outs, fields.customer_fields(), extra)
-        return ReadResult(id_, outs, inputs)
+        return ReadResult(customer_id, outs, inputs)
 
     def update(self, id_: str, olds: Props, news: Props) -> UpdateResult:
         inputs = _validated(CustomerModel, news)

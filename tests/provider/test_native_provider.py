@@ -24,11 +24,12 @@ from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc, status_pb2
 from pulumi.runtime.rpc import UNKNOWN
 
-from pulumi_msads import native_provider, native_server, package_schema, server_errors
+from pulumi_msads import native_provider, native_server, operations, package_schema, server_errors
 from pulumi_msads.emulator.process import EmulatorControl, EmulatorProcess
-from pulumi_msads.errors import DeletionPreventedError
+from pulumi_msads.errors import DeletionPreventedError, InputError, MsadsError
 from pulumi_msads.native_provider import ACCOUNT, CUSTOMER, MsadsProvider
 from pulumi_msads.native_server import PartialCreateError
+from pulumi_msads.providers import PROVIDER_KEY
 
 from ..harness import run_on_private_loop as run
 from ..samples import provider_config
@@ -246,6 +247,50 @@ def test_read_of_an_account_by_id_alone(native: MsadsProvider) -> None:
     assert plain(read.inputs)["customerId"] == customer_id and plain(read.inputs)["name"] == "Contoso Outdoor - Brand"
 
 
+@pytest.fixture
+def two_accounts(native: MsadsProvider) -> tuple[str, str, str]:
+    """A customer with its primary account and a second one: the id alone cannot say which is primary."""
+    created = create(native, CUSTOMER, customer())
+    assert created.resource_id is not None
+    second = create(native, ACCOUNT, account(created.resource_id)).resource_id
+    assert second is not None
+    return created.resource_id, str(plain(created.properties)["accountId"]), second
+
+
+def test_read_by_id_alone_of_a_customer_with_two_live_accounts_says_how_to_name_the_primary_one(
+    native: MsadsProvider, two_accounts: tuple[str, str, str]
+) -> None:
+    customer_id, primary, second = two_accounts
+    with pytest.raises(MsadsError) as refused:
+        run(native.read(rpc.ReadRequest(urn(CUSTOMER), customer_id, {}, {})))
+    assert f"{customer_id}/<account id>" in str(refused.value)
+    assert primary in str(refused.value) and second in str(refused.value)
+
+
+@pytest.mark.parametrize("which", [1, 2])
+def test_read_by_customer_and_account_id_takes_that_account_as_the_primary_one(
+    native: MsadsProvider, two_accounts: tuple[str, str, str], which: int
+) -> None:
+    customer_id, named = two_accounts[0], two_accounts[which]
+    read = run(native.read(rpc.ReadRequest(urn(CUSTOMER), f"{customer_id}/{named}", {}, {})))
+    assert read.resource_id == customer_id  # the resource's id stays the customer id
+    assert plain(read.properties)["accountId"] == named and plain(read.inputs)["account"]["name"]
+
+
+def test_read_refuses_an_account_of_another_customer_as_the_primary_one(
+    native: MsadsProvider, two_accounts: tuple[str, str, str]
+) -> None:
+    other = create(native, CUSTOMER, customer(name="Fabrikam"))
+    with pytest.raises(InputError, match=f"belongs to customer {two_accounts[0]}"):
+        run(native.read(rpc.ReadRequest(urn(CUSTOMER), f"{other.resource_id}/{two_accounts[2]}", {}, {})))
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "251000002/", "251000002/x", "/180000003", "1/2/3"])
+def test_a_malformed_customer_id_is_refused_by_name(bad: str) -> None:
+    with pytest.raises(InputError, match="<customer id>/<primary account id>"):
+        operations.customer_read_id(bad)
+
+
 def test_a_create_in_a_preview_calls_nothing_and_shows_what_is_known(
     emulator_process: EmulatorProcess, emulator: EmulatorControl
 ) -> None:
@@ -358,6 +403,37 @@ def test_update_writes_and_answers_camel_case_outputs(native: MsadsProvider) -> 
     assert plain(updated.properties)["name"] == "Contoso Outdoors"
     read = run(native.read(rpc.ReadRequest(urn(CUSTOMER), created.resource_id, updated.properties, {})))
     assert plain(read.properties)["name"] == "Contoso Outdoors"
+
+
+def dynamic_state(created: rpc.CreateResponse) -> dict[str, PropertyValue]:
+    """The state the dynamic provider records for the same resource: snake_case names and its pickled provider."""
+    names = native_provider.resource_properties(CUSTOMER)
+    return values({**native_provider.to_plain(created.properties, names), PROVIDER_KEY: "<pickled provider>"})
+
+
+def test_a_resource_moved_here_by_an_alias_is_an_update_though_no_field_differs(native: MsadsProvider) -> None:
+    created = create(native, CUSTOMER, customer())
+    assert created.resource_id is not None
+    state = dynamic_state(created)
+    checked = check(native, CUSTOMER, customer(), plain(state))
+    assert checked.inputs is not None
+    moved = run(native.diff(rpc.DiffRequest(urn(CUSTOMER), created.resource_id, state, checked.inputs, [])))
+    assert moved.changes is True and moved.replaces == [] and moved.detailed_diff == {}
+
+
+def test_the_update_of_a_moved_resource_calls_nothing_and_rewrites_its_state_in_schema_names(
+    native: MsadsProvider, emulator: EmulatorControl
+) -> None:
+    created = create(native, CUSTOMER, customer())
+    assert created.resource_id is not None
+    state = dynamic_state(created)
+    checked = check(native, CUSTOMER, customer(), plain(state))
+    assert checked.inputs is not None
+    emulator.reset_calls()
+    request = rpc.UpdateRequest(urn(CUSTOMER), created.resource_id, state, checked.inputs, 60, [], False)
+    updated = plain(run(native.update(request)).properties)
+    assert emulator.total_calls() == 0
+    assert PROVIDER_KEY not in updated and updated == plain(created.properties)
 
 
 def test_creates_the_engine_sends_at_once_are_in_flight_at_once(
