@@ -42,10 +42,21 @@ class Kind:
     name: str
     model: type[BaseModel]
     outputs: tuple[str, ...]
+    import_id: str
+    """What ``pulumi import`` (and ``.get()``) takes as its id, as ``operations`` reads it."""
+    import_examples: tuple[str, ...]
 
 
-CUSTOMER = Kind("Customer", CustomerModel, (*CUSTOMER_OUTPUTS, "parent_customer_id"))
-ACCOUNT = Kind("Account", AccountModel, ACCOUNT_OUTPUTS)
+CUSTOMER = Kind(
+    "Customer",
+    CustomerModel,
+    (*CUSTOMER_OUTPUTS, "parent_customer_id"),
+    "the customer id; for a customer with more than one live account, `<customer id>/<primary account id>`, "
+    "since nothing in the service says which account is its primary one (by its id alone it is refused, "
+    "listing its accounts). The resource's id is the customer id either way",
+    ("251000002", "251000002/180000003"),
+)
+ACCOUNT = Kind("Account", AccountModel, ACCOUNT_OUTPUTS, "the account id", ("180000004",))
 KINDS = (CUSTOMER, ACCOUNT)
 
 

@@ -69,6 +69,12 @@ def token(name: str) -> str:
     return f"{NAME}:index:{name}"
 
 
+def import_section(kind: model_schema.Kind) -> str:
+    """The ``## Import`` part of a resource's description, the section Pulumi's docs and SDKs show for it."""
+    commands = "\n".join(f"$ pulumi import {token(kind.name)} <name> {example}" for example in kind.import_examples)
+    return f"## Import\n\nThe id to import is {kind.import_id}.\n\n```sh\n{commands}\n```"
+
+
 def ref(name: str) -> Spec:
     return {"$ref": f"#/types/{token(name)}"}
 
@@ -152,7 +158,7 @@ class _Builder:
             base = inputs.get(camel(name)) or (self.wsdl_enum(enum) if enum else {"type": "string"})
             outputs[camel(name)] = {**base, "description": schema_names(model_schema.output_description(name))}
         return {
-            "description": schema_names(schema["description"]),
+            "description": f"{schema_names(schema['description'])}\n\n{import_section(kind)}",
             "inputProperties": inputs,
             "requiredInputs": required_inputs,
             "properties": {**inputs, **outputs},

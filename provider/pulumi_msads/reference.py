@@ -1,8 +1,10 @@
-"""The resource reference (docs/reference.md), generated from the models and the resources' outputs.
+"""The resource reference (docs/reference.md), generated from the models and the package schema.
 
 Inputs come from the pydantic models' JSON Schemas (types, limits, descriptions, the
 ``x-replace-on-change`` marks), enumerations from the WSDL, output names from ``resources``, all
-read through ``model_schema``, which the package schema (``package_schema``) reads them through too.
+read through ``model_schema``, which the package schema (``package_schema``) reads them through too;
+the native provider's configuration from the package schema itself (the Pulumi schema has no place for the
+models' limits, so the property tables are written from the models).
 Regenerate with ``python -m pulumi_msads.reference > docs/reference.md``; a test fails when the
 committed file differs from a fresh generation.
 """
@@ -112,6 +114,10 @@ def _resource(kind: model_schema.Kind, token: str, updatable: frozenset[str]) ->
         f"`pulumi_msads.{title}`, type `{token}`; on the native provider `{package_schema.token(title)}`. "
         f"{model.__doc__ or ''}".strip(),
         "",
+        f"`pulumi import` (native provider only) takes {kind.import_id}: "
+        + ", ".join(f"`pulumi import {package_schema.token(title)} <name> {e}`" for e in kind.import_examples)
+        + ".",
+        "",
         "### Inputs",
         "",
         *writer.inputs(schema, updatable),
@@ -124,6 +130,29 @@ def _resource(kind: model_schema.Kind, token: str, updatable: frozenset[str]) ->
         "",
     ]
     return lines, writer
+
+
+def _native_configuration(document: dict[str, Any]) -> list[str]:
+    """The native provider's settings as its package schema declares them: the config keys, which an explicit
+    provider takes as inputs of the same names."""
+    rows = [
+        "## Native provider configuration",
+        "",
+        f"From the package schema ([schema.json](../provider/pulumi_msads/schema.json), version "
+        f"{document['version']}): each setting is the stack configuration key `{package_schema.NAME}:<setting>` "
+        "and an input of the same name on an explicit provider. **Secret** settings are stored encrypted.",
+        "",
+        "| Setting | Type | Secret | Description |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, spec in document["config"]["variables"].items():
+        kind = spec.get("type", "")
+        if "$ref" in spec:
+            enum = document["types"][spec["$ref"].removeprefix("#/types/")]
+            kind = "one of " + ", ".join(f"`{v['value']}`" for v in enum["enum"])
+        secret = "secret" if spec.get("secret") else ""
+        rows.append(f"| `{name}` | {kind} | {secret} | {_cell(spec['description'])} |")
+    return [*rows, ""]
 
 
 def generate() -> str:
@@ -144,7 +173,7 @@ def generate() -> str:
     head = [
         "# Resource reference",
         "",
-        f"<!-- Generated from the provider's models by `{COMMAND}`; do not edit by hand. -->",
+        f"<!-- Generated from the provider's models and package schema by `{COMMAND}`; do not edit by hand. -->",
         "",
         "Property names are the same in a Pulumi program (`CustomerArgs`, `AccountArgs`, or plain mappings),",
         "in the GitOps file (see [gitops.md](gitops.md)) and, in PascalCase, in the Customer Management API.",
@@ -162,7 +191,8 @@ def generate() -> str:
         "live values, so a preview after a refresh shows only what the program declares.",
         "",
     ]
-    return "\n".join([*head, *customer, *account, "## Types", "", *types]).rstrip("\n") + "\n"
+    configuration = _native_configuration(package_schema.generate())
+    return "\n".join([*head, *customer, *account, "## Types", "", *types, *configuration]).rstrip("\n") + "\n"
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import pytest
 from pydantic import BaseModel
 
 import pulumi_msads
-from pulumi_msads import config, model_schema, package_schema, wsdl
+from pulumi_msads import config, model_schema, operations, package_schema, wsdl
 from pulumi_msads.models import DELETION_POLICIES, AddressModel, BusinessAddressModel, PrimaryAccountModel
 from pulumi_msads.naming import camel, pascal, snake
 
@@ -139,8 +139,22 @@ def test_every_output_is_a_property_and_always_set(kind: model_schema.Kind, outp
 def test_the_resources_describe_themselves_from_the_models() -> None:
     for kind in model_schema.KINDS:
         spec = resource(kind.name)
-        assert spec["description"] == kind.model.model_json_schema()["description"]
+        summary, _, _ = spec["description"].partition("\n\n## Import\n\n")
+        assert summary == kind.model.model_json_schema()["description"]
         assert set(spec["properties"]) == {*spec["inputProperties"], *map(camel, kind.outputs)}
+
+
+@pytest.mark.parametrize("kind", model_schema.KINDS, ids=lambda kind: kind.name)
+def test_each_resource_says_how_to_import_it(kind: model_schema.Kind) -> None:
+    _, _, section = resource(kind.name)["description"].partition("\n\n## Import\n\n")
+    commands = re.findall(r"^\$ pulumi import (\S+) <name> (\S+)$", section, re.MULTILINE)
+    assert commands == [(package_schema.token(kind.name), example) for example in kind.import_examples]
+
+
+@pytest.mark.parametrize("example", model_schema.CUSTOMER.import_examples)
+def test_the_customer_import_examples_are_ids_the_provider_reads(example: str) -> None:
+    customer_id, account_id = operations.customer_read_id(example)
+    assert example == (f"{customer_id}/{account_id}" if account_id else customer_id)
 
 
 def _wsdl_enum_properties() -> Iterator[tuple[str, str, str]]:

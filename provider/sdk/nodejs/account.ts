@@ -9,6 +9,14 @@ import * as utilities from "./utilities";
 
 /**
  * An additional advertiser account under an existing customer, created with AddAccount.
+ *
+ * ## Import
+ *
+ * The id to import is the account id.
+ *
+ * ```sh
+ * $ pulumi import msads:index:Account <name> 180000004
+ * ```
  */
 export class Account extends pulumi.CustomResource {
     /**

@@ -9,6 +9,15 @@ import * as utilities from "./utilities";
 
 /**
  * A client customer and its primary account, created with SignupCustomer.
+ *
+ * ## Import
+ *
+ * The id to import is the customer id; for a customer with more than one live account, `<customer id>/<primary account id>`, since nothing in the service says which account is its primary one (by its id alone it is refused, listing its accounts). The resource's id is the customer id either way.
+ *
+ * ```sh
+ * $ pulumi import msads:index:Customer <name> 251000002
+ * $ pulumi import msads:index:Customer <name> 251000002/180000003
+ * ```
  */
 export class Customer extends pulumi.CustomResource {
     /**

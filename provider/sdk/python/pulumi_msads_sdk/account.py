@@ -221,6 +221,14 @@ class Account(pulumi.CustomResource):
         """
         An additional advertiser account under an existing customer, created with AddAccount.
 
+        ## Import
+
+        The id to import is the account id.
+
+        ```sh
+        $ pulumi import msads:index:Account <name> 180000004
+        ```
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] adopt_id: Manage this existing account instead of adding a new one. Only read at creation. Limits: matches `^[1-9][0-9]{0,18}$`.
@@ -243,6 +251,14 @@ class Account(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         An additional advertiser account under an existing customer, created with AddAccount.
+
+        ## Import
+
+        The id to import is the account id.
+
+        ```sh
+        $ pulumi import msads:index:Account <name> 180000004
+        ```
 
         :param str resource_name: The name of the resource.
         :param AccountArgs args: The arguments to use to populate this resource's properties.

@@ -220,6 +220,15 @@ class Customer(pulumi.CustomResource):
         """
         A client customer and its primary account, created with SignupCustomer.
 
+        ## Import
+
+        The id to import is the customer id; for a customer with more than one live account, `<customer id>/<primary account id>`, since nothing in the service says which account is its primary one (by its id alone it is refused, listing its accounts). The resource's id is the customer id either way.
+
+        ```sh
+        $ pulumi import msads:index:Customer <name> 251000002
+        $ pulumi import msads:index:Customer <name> 251000002/180000003
+        ```
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['PrimaryAccountArgs', 'PrimaryAccountArgsDict', 'outputs.PrimaryAccount']] account: The customer's primary account.
@@ -242,6 +251,15 @@ class Customer(pulumi.CustomResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         A client customer and its primary account, created with SignupCustomer.
+
+        ## Import
+
+        The id to import is the customer id; for a customer with more than one live account, `<customer id>/<primary account id>`, since nothing in the service says which account is its primary one (by its id alone it is refused, listing its accounts). The resource's id is the customer id either way.
+
+        ```sh
+        $ pulumi import msads:index:Customer <name> 251000002
+        $ pulumi import msads:index:Customer <name> 251000002/180000003
+        ```
 
         :param str resource_name: The name of the resource.
         :param CustomerArgs args: The arguments to use to populate this resource's properties.
