@@ -329,8 +329,13 @@ def _only_live_account(accounts: list[Props], customer_id: str) -> str:
     with several live accounts, the id must name the primary one (``customer_read_id``).
     """
     live = [a for a in accounts if a.get("AccountLifeCycleStatus") != INACTIVE]
-    if len(live) != 1:
-        listing = ", ".join(f"{a['Id']} {a.get('Name')!r}" for a in live) or "none"
+    if not live:
+        raise MsadsError(
+            f"customer {customer_id} has no live account: every one is Inactive, which the API can "
+            "neither change nor reactivate, so it cannot be managed"
+        )
+    if len(live) > 1:
+        listing = ", ".join(f"{a['Id']} {a.get('Name')!r}" for a in live)
         raise MsadsError(
             f"customer {customer_id} has {len(live)} live accounts ({listing}) and nothing says which is its "
             f"primary one: import or read it as {customer_id}/<account id>, naming that account"

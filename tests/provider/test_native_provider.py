@@ -267,6 +267,25 @@ def test_read_by_id_alone_of_a_customer_with_two_live_accounts_says_how_to_name_
     assert primary in str(refused.value) and second in str(refused.value)
 
 
+def test_read_by_id_alone_of_a_customer_with_no_live_account_says_it_cannot_be_managed(
+    native: MsadsProvider, emulator: EmulatorControl
+) -> None:
+    created = create(native, CUSTOMER, customer())
+    assert created.resource_id is not None
+    emulator.set_account_status(plain(created.properties)["accountId"], "Inactive")
+    with pytest.raises(MsadsError, match="has no live account"):
+        run(native.read(rpc.ReadRequest(urn(CUSTOMER), created.resource_id, {}, {})))
+
+
+def test_read_refuses_an_inactive_account_named_as_the_primary_one(
+    native: MsadsProvider, emulator: EmulatorControl, two_accounts: tuple[str, str, str]
+) -> None:
+    customer_id, _, second = two_accounts
+    emulator.set_account_status(second, "Inactive")
+    with pytest.raises(InputError, match="Inactive"):
+        run(native.read(rpc.ReadRequest(urn(CUSTOMER), f"{customer_id}/{second}", {}, {})))
+
+
 @pytest.mark.parametrize("which", [1, 2])
 def test_read_by_customer_and_account_id_takes_that_account_as_the_primary_one(
     native: MsadsProvider, two_accounts: tuple[str, str, str], which: int
