@@ -88,7 +88,10 @@ class Stack:
         env.update(
             PATH=f"{self.cli}{os.pathsep}{env.get('PATH', '')}",
             PULUMI_HOME=str(self.home / "pulumi-home"),
-            PULUMI_BACKEND_URL=state.as_uri(),
+            # metadata=skip: no `.attrs` sidecar beside each state file, which the file backend (gocloud's
+            # fileblob) truncates and then writes, so a CLI killed in between left an empty one and every
+            # later command failed "failed to load checkpoint: EOF" (README, "When a deployment is interrupted").
+            PULUMI_BACKEND_URL=f"{state.as_uri()}?metadata=skip",
             PULUMI_CONFIG_PASSPHRASE="",
             PULUMI_SKIP_UPDATE_CHECK="true",
             # As scripts/quickstart does: no "msads" plugin download attempt (see there).

@@ -328,6 +328,8 @@ def test_a_killed_destroy_under_prevent_leaves_the_stack_and_the_service_as_they
             break
     assert refused, "the destroy refused"
     kill_cli(process)
+    # The state is saved by one rename, with no .attrs sidecar that a kill can leave empty (support.Stack).
+    assert list((stack.home / "state").rglob("*.attrs")) == []
     stack.run("cancel", "--yes", expect=None)  # a lock only if the kill came before the engine let go of it
     interrupted.emulator.control.reset_calls()
 
