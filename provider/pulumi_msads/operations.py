@@ -355,17 +355,16 @@ def customer_read_id(id_: str) -> tuple[str, str | None]:
     return customer_id, account_id or None
 
 
-def _named_account(account: Props | MsadsError, customer_id: str, account_id: str) -> None:
-    """Refuse an account that an import id names as a customer's primary one when it cannot be."""
-    if isinstance(account, MsadsError):
-        raise account
+def _refuse_unmanageable_account(account: Props, account_id: str, customer_id: str, path: str, owner: str) -> None:
+    """Refuse an account the user names by id (``adopt_id``, or an import id's primary account) that cannot be
+    this resource's: one of another customer than ``owner`` (``customer_id``), or an Inactive one."""
     if str(account.get("ParentCustomerId")) != customer_id:
-        reason = f"account {account_id} belongs to customer {account.get('ParentCustomerId')}, not {customer_id}"
+        reason = f"account {account_id} belongs to customer {account.get('ParentCustomerId')}, not to {owner}"
     elif account.get("AccountLifeCycleStatus") == INACTIVE:
         reason = f"account {account_id} is Inactive (deactivated): the API can neither change nor reactivate it"
     else:
         return
-    raise InputError([("id", reason)])
+    raise InputError([(path, reason)])
 
 
 def _check_immutable(
@@ -578,7 +577,9 @@ def read_customer(
     if found.get("CustomerLifeCycleStatus") == INACTIVE:
         return None
     if named:
-        _named_account(account, customer_id, str(account_id))
+        if isinstance(account, MsadsError):
+            raise account
+        _refuse_unmanageable_account(account, str(account_id), customer_id, "id", f"customer {customer_id}")
     if isinstance(account, NotFoundError):
         account = {"Id": account_id}
     elif isinstance(account, MsadsError):
@@ -729,20 +730,8 @@ def adopt_account(client: ServiceClient, inputs: Props) -> CreatedAccount:
         account = client.get_account(account_id)
     except NotFoundError:
         raise InputError([("adopt_id", f"no account {account_id} exists for this user")]) from None
-    if str(account.get("ParentCustomerId")) != str(inputs["customer_id"]):
-        raise InputError(
-            [
-                (
-                    "adopt_id",
-                    f"account {account_id} belongs to customer {account.get('ParentCustomerId')}, "
-                    f"not to customer_id {inputs['customer_id']}",
-                )
-            ]
-        )
-    if account.get("AccountLifeCycleStatus") == INACTIVE:
-        raise InputError(
-            [("adopt_id", f"account {account_id} is Inactive (deactivated): the API can neither change nor revive it")]
-        )
+    customer_id = str(inputs["customer_id"])
+    _refuse_unmanageable_account(account, account_id, customer_id, "adopt_id", f"customer_id {customer_id}")
     _check_immutable(account, fields.account_fields(), inputs, f"account {account_id}")
     account = write_account(client, account_id, inputs, fresh=account)
     return CreatedAccount(account_id, account.get("Number"), None, account)
