@@ -69,9 +69,14 @@ def token(name: str) -> str:
     return f"{NAME}:index:{name}"
 
 
+def import_commands(kind: model_schema.Kind) -> list[str]:
+    """``pulumi import`` of each of the resource's example ids, as the schema and the reference show them."""
+    return [f"pulumi import {token(kind.name)} <name> {example}" for example in kind.import_examples]
+
+
 def import_section(kind: model_schema.Kind) -> str:
     """The ``## Import`` part of a resource's description, the section Pulumi's docs and SDKs show for it."""
-    commands = "\n".join(f"$ pulumi import {token(kind.name)} <name> {example}" for example in kind.import_examples)
+    commands = "\n".join(f"$ {command}" for command in import_commands(kind))
     return f"## Import\n\nThe id to import is {kind.import_id}.\n\n```sh\n{commands}\n```"
 
 

@@ -115,7 +115,7 @@ def _resource(kind: model_schema.Kind, token: str, updatable: frozenset[str]) ->
         f"{model.__doc__ or ''}".strip(),
         "",
         f"`pulumi import` (native provider only) takes {kind.import_id}: "
-        + ", ".join(f"`pulumi import {package_schema.token(title)} <name> {e}`" for e in kind.import_examples)
+        + ", ".join(f"`{command}`" for command in package_schema.import_commands(kind))
         + ".",
         "",
         "### Inputs",

@@ -424,32 +424,36 @@ def test_update_writes_and_answers_camel_case_outputs(native: MsadsProvider) -> 
     assert plain(read.properties)["name"] == "Contoso Outdoors"
 
 
-def dynamic_state(created: rpc.CreateResponse) -> dict[str, PropertyValue]:
-    """The state the dynamic provider records for the same resource: snake_case names and its pickled provider."""
-    names = native_provider.resource_properties(CUSTOMER)
-    return values({**native_provider.to_plain(created.properties, names), PROVIDER_KEY: "<pickled provider>"})
-
-
-def test_a_resource_moved_here_by_an_alias_is_an_update_though_no_field_differs(native: MsadsProvider) -> None:
+@pytest.fixture
+def moved(native: MsadsProvider) -> tuple[rpc.CreateResponse, dict[str, PropertyValue], dict[str, PropertyValue]]:
+    """A customer as the dynamic provider records it (snake_case names and its pickled provider), moved here by an
+    alias: what the native provider made of it, that state, and the unchanged program's checked inputs."""
     created = create(native, CUSTOMER, customer())
-    assert created.resource_id is not None
-    state = dynamic_state(created)
+    names = native_provider.resource_properties(CUSTOMER)
+    state = values({**native_provider.to_plain(created.properties, names), PROVIDER_KEY: "<pickled provider>"})
     checked = check(native, CUSTOMER, customer(), plain(state))
-    assert checked.inputs is not None
-    moved = run(native.diff(rpc.DiffRequest(urn(CUSTOMER), created.resource_id, state, checked.inputs, [])))
-    assert moved.changes is True and moved.replaces == [] and moved.detailed_diff == {}
+    assert created.resource_id is not None and checked.inputs is not None
+    return created, state, checked.inputs
+
+
+def test_a_resource_moved_here_by_an_alias_is_an_update_though_no_field_differs(
+    native: MsadsProvider, moved: tuple[rpc.CreateResponse, dict[str, PropertyValue], dict[str, PropertyValue]]
+) -> None:
+    created, state, inputs = moved
+    assert created.resource_id is not None
+    answered = run(native.diff(rpc.DiffRequest(urn(CUSTOMER), created.resource_id, state, inputs, [])))
+    assert answered.changes is True and answered.replaces == [] and answered.detailed_diff == {}
 
 
 def test_the_update_of_a_moved_resource_calls_nothing_and_rewrites_its_state_in_schema_names(
-    native: MsadsProvider, emulator: EmulatorControl
+    native: MsadsProvider,
+    emulator: EmulatorControl,
+    moved: tuple[rpc.CreateResponse, dict[str, PropertyValue], dict[str, PropertyValue]],
 ) -> None:
-    created = create(native, CUSTOMER, customer())
+    created, state, inputs = moved
     assert created.resource_id is not None
-    state = dynamic_state(created)
-    checked = check(native, CUSTOMER, customer(), plain(state))
-    assert checked.inputs is not None
     emulator.reset_calls()
-    request = rpc.UpdateRequest(urn(CUSTOMER), created.resource_id, state, checked.inputs, 60, [], False)
+    request = rpc.UpdateRequest(urn(CUSTOMER), created.resource_id, state, inputs, 60, [], False)
     updated = plain(run(native.update(request)).properties)
     assert emulator.total_calls() == 0
     assert PROVIDER_KEY not in updated and updated == plain(created.properties)
