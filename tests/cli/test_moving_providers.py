@@ -87,9 +87,10 @@ def test_aliases_move_both_resources_with_no_call_and_leave_nothing_to_change(mo
 
 
 def test_state_delete_then_import_moves_both_resources_with_no_write(moved: NativeStack) -> None:
-    ids = {name: r["id"] for name, r in ours(moved).items()}
-    urns = {name: r["urn"] for name, r in ours(moved).items()}
-    primary = ours(moved)["contoso"]["outputs"]["account_id"]
+    before = ours(moved)  # one `pulumi stack export`
+    ids = {name: r["id"] for name, r in before.items()}
+    urns = {name: r["urn"] for name, r in before.items()}
+    primary = before["contoso"]["outputs"]["account_id"]
     for name in ("contoso-brand", "contoso"):  # the account first: it depends on the customer
         moved.stack.run("state", "delete", urns[name], "--yes")
     assert ours(moved) == {} and moved.emulator.control.calls() == {}
